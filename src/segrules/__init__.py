@@ -1,0 +1,1 @@
+"""segrules: customer segmentation rules, compiled to Python and SQL."""

@@ -1,0 +1,104 @@
+"""Errors on bad input, rendered like a compiler's: ``file:line:col: error[SR101]: message``.
+
+Every problem is a ``Diagnostic`` (code, message, span, hint). An error carries all the
+diagnostics of one load, so a file with three mistakes reports three, each with its source line
+and a caret. Errors pickle (``__reduce__``) so they cross process pools intact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from attrs import frozen
+
+from .source import Span
+
+
+@frozen
+class Diagnostic:
+    """One problem found in segment text: a stable code, a message, where, and a hint."""
+
+    code: str
+    message: str
+    span: Span | None = None
+    hint: str | None = None
+    severity: str = "error"  # "error" | "warning"
+
+    def render(self) -> str:
+        """The rustc-style text: header, source line, carets under the span, ``help:`` line."""
+        where = f"{self.span}: " if self.span is not None else ""
+        lines = [f"{where}{self.severity}[{self.code}]: {self.message}"]
+        if self.span is not None:
+            text = self.span.source.line(self.span.line)
+            if text:
+                gutter = " " * len(str(self.span.line))
+                if self.span.end_line == self.span.line:
+                    width = max(1, self.span.end_column - self.span.column)
+                else:
+                    width = max(1, len(text) - self.span.column + 1)
+                lines.append(f"{gutter} |")
+                lines.append(f"{self.span.line} | {text}")
+                lines.append(f"{gutter} | {' ' * (self.span.column - 1)}{'^' * width}")
+        if self.hint:
+            lines.append(f"help: {self.hint}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class SegrulesError(Exception):
+    """Base of every error segrules raises on bad input (text, names, values)."""
+
+    def __init__(self, message: str | Iterable[Diagnostic]) -> None:
+        if isinstance(message, str):
+            self.diagnostics: tuple[Diagnostic, ...] = (Diagnostic("SR000", message),)
+        else:
+            self.diagnostics = tuple(message)
+        super().__init__(self.render())
+
+    @property
+    def message(self) -> str:
+        return self.diagnostics[0].message if self.diagnostics else ""
+
+    def render(self) -> str:
+        return "\n\n".join(d.render() for d in self.diagnostics)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.diagnostics,))
+
+
+class SegrulesSyntaxError(SegrulesError):
+    """Text that is not the segment language: a misspelled word, a missing brace, a bad escape."""
+
+
+class SegrulesReferenceError(SegrulesError):
+    """A name that does not resolve: an unknown segment, a reference cycle, a duplicate name."""
+
+
+class SegrulesValueError(SegrulesError):
+    """A value that cannot be right: an impossible date, an invalid regex, ``between`` high < low."""
+
+
+class UnknownSegmentError(SegrulesError, KeyError):
+    """Asking a book for a segment it does not have; a ``KeyError`` too, as a mapping's would be."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; we want the rendered text
+        return self.render()
+
+
+_KINDS: dict[str, type[SegrulesError]] = {
+    "SR1": SegrulesSyntaxError,
+    "SR2": SegrulesReferenceError,
+    "SR3": SegrulesValueError,
+}
+
+
+def error_for(diagnostics: Iterable[Diagnostic]) -> SegrulesError:
+    """One exception carrying every error diagnostic, of the class of the first one."""
+    errors = tuple(d for d in diagnostics if d.severity == "error")
+    kind = _KINDS.get(errors[0].code[:3], SegrulesError) if errors else SegrulesError
+    return kind(errors)
