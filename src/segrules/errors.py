@@ -80,7 +80,7 @@ class SegrulesReferenceError(SegrulesError):
 
 
 class SegrulesValueError(SegrulesError):
-    """A value that cannot be right: an impossible date, an invalid regex, ``between`` high < low."""
+    """A value that cannot be right: an impossible date, an invalid regex, an empty range."""
 
 
 class UnknownSegmentError(SegrulesError, KeyError):

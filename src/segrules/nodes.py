@@ -14,16 +14,17 @@ The operator names are the keys of ``operators.OPERATORS``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Union
+from typing import Any
 
 from attrs import field, frozen
 
 from .source import Span
 
 
-def _tuple(items: object) -> tuple[object, ...]:
-    return tuple(items)  # type: ignore[call-overload]
+def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(items)
 
 
 @frozen
@@ -86,7 +87,7 @@ class Duration(Node):
     unit: str  # minutes | hours | days | weeks | months | years
 
 
-Value = Union[String, Number, Boolean, Date, DateTime, Regex, Duration]
+Value = String | Number | Boolean | Date | DateTime | Regex | Duration
 
 
 # --- operands: what a condition reads -------------------------------------------------------
@@ -125,7 +126,7 @@ class TimeSince(Node):
     operand: Operand
 
 
-Operand = Union[Attr, Aggregate, TimeSince]
+Operand = Attr | Aggregate | TimeSince
 
 
 # --- conditions -------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ class Everyone(Node):
     """``include everyone``: a block that always holds."""
 
 
-Expr = Union[Compare, InSegment, AllOf, AnyOf, Not, Everyone]
+Expr = Compare | InSegment | AllOf | AnyOf | Not | Everyone
 
 
 # --- segments -----------------------------------------------------------------------------------
@@ -208,6 +209,10 @@ class Segment(Node):
     include_customers: tuple[str, ...] = field(converter=_tuple, default=())
     exclude_customers: tuple[str, ...] = field(converter=_tuple, default=())
     name_span: Span | None = field(default=None, eq=False, repr=False, kw_only=True)
+
+    @property
+    def enabled(self) -> bool:
+        return not self.disabled
 
 
 @frozen

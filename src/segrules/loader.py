@@ -1,0 +1,77 @@
+"""Loading segment text into a checked ``Book``: from a string, a file, or a folder of files.
+
+Every file of a folder is parsed, then the checker runs over all of them together (references
+cross files). All errors of all files are raised at once; warnings go on ``book.warnings``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import nodes as n
+from .checker import check
+from .errors import Diagnostic, SegrulesError, error_for
+from .parser import parse_source
+from .source import Source
+
+if TYPE_CHECKING:
+    from .book import Book
+
+
+def loads(text: str, source: str = "<string>", *, attributes: Any = None) -> Book:
+    """Parse and check segment ``text``; ``source`` names it in error messages."""
+    return _build([Source(source, text)], attributes)
+
+
+def load(path: str | os.PathLike[str], *, attributes: Any = None) -> Book:
+    """Load a ``.seg`` file, or every ``*.seg`` file under a folder (recursive, sorted)."""
+    return _build([_read(file) for file in seg_files(path)], attributes)
+
+
+def seg_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The files ``load(path)`` reads, in the order it reads them."""
+    root = Path(path)
+    if root.is_dir():
+        files = sorted(p for p in root.rglob("*.seg") if p.is_file())
+        if not files:
+            raise SegrulesError(f"{root}: no .seg files in this folder")
+        return files
+    if not root.exists():
+        raise SegrulesError(f"{root}: no such file or folder")
+    return [root]
+
+
+def _read(path: Path) -> Source:
+    try:
+        return Source(str(path), path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        reason = f"{error.reason} at byte {error.start}"
+        raise SegrulesError(f"{path}: not UTF-8 text ({reason})") from None
+    except OSError as error:
+        raise SegrulesError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def parse_all(sources: Iterable[Source]) -> tuple[n.Document, list[Diagnostic]]:
+    """Parse and check several sources as one document."""
+    segments: list[n.Segment] = []
+    diagnostics: list[Diagnostic] = []
+    for source in sources:
+        document, found = parse_source(source)
+        segments.extend(document.segments)
+        diagnostics.extend(found)
+    document = n.Document(segments)
+    diagnostics.extend(check(document))
+    return document, diagnostics
+
+
+def _build(sources: Iterable[Source], attributes: Any) -> Book:
+    from .book import Book
+
+    document, diagnostics = parse_all(sources)
+    if any(d.severity == "error" for d in diagnostics):
+        raise error_for(diagnostics)
+    warnings = tuple(d for d in diagnostics if d.severity == "warning")
+    return Book(document, warnings=warnings, attributes=attributes)

@@ -1,0 +1,627 @@
+"""Text to AST: the Lark LALR parser and the transformer into ``nodes``.
+
+The Lark parser is built once, lazily, and shared (it is immutable and thread-safe); each call
+gets its own ``_Builder`` holding the source and the diagnostics it finds. A syntax error is
+turned into a ``Diagnostic`` with a span and, where the mistake looks like a misspelling, a
+"did you mean" hint drawn from the operator table and the keyword list. When a file has syntax
+errors, each top-level segment is parsed again on its own so that every broken segment is
+reported, not only the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import re
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from dateutil.parser import isoparse
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import nodes as n
+from .errors import Diagnostic, error_for
+from .operators import OPERATORS, SPELLINGS, UNITS
+from .source import Source, Span
+
+
+@functools.cache
+def _lark() -> Lark:
+    grammar = resources.files("segrules").joinpath("grammar/segrules.lark").read_text("utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=False,
+    )
+
+
+def parse(text: str, source_name: str = "<string>") -> n.Document:
+    """Parse segment text into a ``Document``; raise ``SegrulesSyntaxError`` listing every error."""
+    document, diagnostics = parse_source(Source(source_name, text))
+    if any(d.severity == "error" for d in diagnostics):
+        raise error_for(diagnostics)
+    return document
+
+
+def parse_source(source: Source) -> tuple[n.Document, list[Diagnostic]]:
+    """Parse a whole source, collecting diagnostics instead of stopping at the first."""
+    builder = _Builder(source)
+    try:
+        tree = _lark().parse(source.text)
+    except UnexpectedInput as error:
+        return _parse_each_segment(source, builder, error)
+    return builder.transform(tree), builder.diagnostics
+
+
+_SEGMENT_START = re.compile(r"^[ \t]*segment\b", re.MULTILINE)
+
+
+def _parse_each_segment(
+    source: Source, builder: _Builder, first: UnexpectedInput
+) -> tuple[n.Document, list[Diagnostic]]:
+    """Recover from a syntax error by parsing each top-level segment separately.
+
+    Chunks start at lines that begin with ``segment``; text outside the chunk is blanked to
+    spaces (newlines kept) so offsets, lines and columns stay those of the real file.
+    """
+    starts = [m.start() for m in _SEGMENT_START.finditer(source.text)] or [0]
+    if starts[0] != 0 and source.text[: starts[0]].strip():
+        starts.insert(0, 0)
+    bounds = list(zip(starts, [*starts[1:], len(source.text)], strict=True))
+    if len(bounds) <= 1:
+        builder.diagnostics.append(_syntax_diagnostic(source, first))
+        return n.Document(()), builder.diagnostics
+    segments: list[n.Segment] = []
+    for start, end in bounds:
+        padded = _blank(source.text[:start]) + source.text[start:end]
+        try:
+            tree = _lark().parse(padded)
+        except UnexpectedInput as error:
+            builder.diagnostics.append(_syntax_diagnostic(source, error))
+            continue
+        segments.extend(builder.transform(tree).segments)
+    return n.Document(segments), builder.diagnostics
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
+
+
+# --- syntax errors --------------------------------------------------------------------------
+
+_TERMINAL_NAMES = {
+    "STRING": 'a string ("…")',
+    "NUMBER": "a number",
+    "DATE": "a date (2026-01-31)",
+    "DATETIME": "a datetime (2026-01-31T09:00:00Z)",
+    "NAME": "an attribute name",
+    "QUOTED_NAME": "a `backticked` name",
+    "SEG_IDENT": "a segment name",
+    "REGEX": "a /pattern/",
+    "UNIT": "a time unit (days, weeks, months, …)",
+    "$END": "the end of the file",
+}
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_']*")
+
+
+@functools.cache
+def _literal_terminals() -> dict[str, str]:
+    """Terminal name -> its literal text, for keywords and punctuation."""
+    return {
+        t.name: t.pattern.value
+        for t in _lark().terminals
+        if t.pattern.type == "str"
+    }
+
+
+def _describe(expected: set[str]) -> list[str]:
+    literals = _literal_terminals()
+    described = {
+        f"`{literals[name]}`" if name in literals else _TERMINAL_NAMES.get(name, name)
+        for name in expected
+    }
+    return sorted(described)
+
+
+def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
+    text = source.text
+    pos = error.pos_in_stream if error.pos_in_stream is not None else len(text)
+    expected: set[str] = set()
+    if isinstance(error, UnexpectedToken):
+        expected = set(error.expected)
+        token = error.token
+        if token.type == "$END":
+            return _end_of_file(source, expected)
+        end = pos + len(token.value)
+        # A keyword lexed off the front of a longer word ("does" of "doesnt"): show the word.
+        while pos > 0 and text[pos - 1].isalnum() and token.value[:1].isalnum():
+            pos -= 1
+        found = text[pos:end]
+        message = f"unexpected `{found}`"
+    elif isinstance(error, UnexpectedCharacters):
+        expected = set(error.allowed or ())
+        char = text[pos] if pos < len(text) else ""
+        word = _WORD.match(text, pos)
+        end = word.end() if word else pos + 1
+        if char == '"':
+            return Diagnostic(
+                "SR103", "unterminated string", _span(source, pos, pos + 1),
+                'close the string with `"` on the same line',
+            )
+        if char == "/":
+            return Diagnostic(
+                "SR103", "unterminated pattern", _span(source, pos, pos + 1),
+                "close the pattern with `/` on the same line; write `\\/` for a slash inside it",
+            )
+        found = word.group() if word else char
+        message = f"unexpected `{found}`"
+    elif isinstance(error, UnexpectedEOF):
+        return _end_of_file(source, set(error.expected))
+    else:  # pragma: no cover - lark has no other UnexpectedInput kinds
+        raise error
+    hint = (
+        _known_mistake(text, pos, expected)
+        or _did_you_mean(text, pos, expected)
+        or _expected_hint(expected)
+    )
+    return Diagnostic("SR101", message, _span(source, pos, max(end, pos + 1)), hint)
+
+
+def _end_of_file(source: Source, expected: set[str]) -> Diagnostic:
+    end = len(source.text.rstrip())
+    start = max(0, end - 1)
+    hint = "a `}` may be missing" if "RBRACE" in expected else _expected_hint(expected)
+    return Diagnostic("SR103", "unexpected end of file", _span(source, start, end), hint)
+
+
+def _expected_hint(expected: set[str]) -> str | None:
+    names = _describe(expected)
+    if not names:
+        return None
+    if len(names) > 10:
+        names = [*names[:10], "…"]
+    return "expected " + ", ".join(names)
+
+
+# Phrasings people reach for that the language spells differently.
+_KNOWN_MISTAKES = {
+    "not exists": "does not exist",
+    "not exist": "does not exist",
+    "doesnt exist": "does not exist",
+    "not contains": "does not contain",
+    "not contain": "does not contain",
+    "is in": "is one of",
+    "is not in": "is not one of",
+    "not equal": "is not",
+    "in between": "is between",
+    "starts": "starts with",
+    "ends": "ends with",
+    "within": "within last",
+    "like": "matches",
+}
+_AFTER_CONTAINS = re.compile(r'\bcontains\s+(?:"(?:[^"\\\n]|\\.)*"|\S+)\s*$')
+_CONDITION_WORDS = {"not", "in", "all", "any", "none", "count", "sum", "avg", "min", "max",
+                    "years_since", "days_since"}
+
+
+def _known_mistake(text: str, pos: int, expected: set[str]) -> str | None:
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    before = _WORD.findall(text[line_start:pos])
+    rest = text[pos : line_end if line_end >= 0 else len(text)]
+    after = _WORD.findall(rest)
+    if rest.startswith(",") and _AFTER_CONTAINS.search(text, line_start, pos):
+        return "`contains` takes one value; write `contains any of` or `contains all of`"
+    for lead in (before[-1:], []):
+        for width in (1, 2, 3):
+            phrase = " ".join([*lead, *after[:width]])
+            if phrase in _KNOWN_MISTAKES:
+                return f"did you mean `{_KNOWN_MISTAKES[phrase]}`?"
+    if before and before[-1] in _CONDITION_WORDS and expected <= {"LPAR", "LBRACE", "SEGMENT"}:
+        word = before[-1]
+        return (
+            f"`{word}` is a word of the language here; for an attribute of that name write it "
+            f"in backticks: `{word}`"
+        )
+    return None
+
+
+def _did_you_mean(text: str, pos: int, expected: set[str]) -> str | None:
+    """Suggest a keyword or operator spelling close to the words at the error."""
+    literals = _literal_terminals()
+    keywords = {literals[t] for t in expected if t in literals and literals[t][:1].isalpha()}
+    if not keywords:
+        return None
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    after = _WORD.findall(text[pos : line_end if line_end >= 0 else len(text)])
+    before = _WORD.findall(text[line_start:pos])
+    if not after:
+        return None
+    candidates: list[tuple[float, str]] = []
+    for word in difflib.get_close_matches(after[0], keywords, n=1, cutoff=0.75):
+        candidates.append((difflib.SequenceMatcher(None, after[0], word).ratio(), word))
+    # A whole operator phrase, starting at the error or one word earlier ("is greather than").
+    for lead in ([], before[-1:]):
+        for spelling in SPELLINGS:
+            width = len(spelling.split()) - len(lead)
+            if width < 1 or spelling.startswith(("=", "!", "<", ">")):
+                continue
+            phrase = " ".join([*lead, *after[:width]])
+            ratio = difflib.SequenceMatcher(None, phrase, spelling).ratio()
+            if ratio >= 0.8 and phrase != spelling:
+                candidates.append((ratio, spelling))
+    if not candidates:
+        return None
+    return f"did you mean `{max(candidates)[1]}`?"
+
+
+def _span(source: Source, start: int, end: int) -> Span:
+    text = source.text
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    end_line = text.count("\n", 0, end) + 1
+    end_column = end - (text.rfind("\n", 0, end) + 1) + 1
+    return Span(source, start, end, line, column, end_line, end_column)
+
+
+# --- tree to nodes --------------------------------------------------------------------------
+
+_ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|["\\nt]|.)')
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+_HEADER_CLAUSES = {
+    "title": "title",
+    "description": "description",
+    "groups": "groups",
+    "stores": "stores",
+    "active_from": "active",
+    "active_until": "active",
+    "active_window": "active",
+    "disabled": "disabled",
+}
+
+Children = list[Any]
+
+
+@v_args(meta=True)
+class _Builder(Transformer[Token, Any]):
+    """Builds nodes from the parse tree, collecting value errors as diagnostics."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    def transform(self, tree: Tree[Token]) -> Any:
+        try:
+            return super().transform(tree)
+        except Exception as error:  # VisitError hides our own bugs' real cause; unwrap it
+            raise getattr(error, "orig_exc", error) from None
+
+    # spans
+    def _meta_span(self, meta: Any) -> Span | None:
+        if getattr(meta, "empty", True):
+            return None
+        return Span(
+            self.source, meta.start_pos, meta.end_pos, meta.line, meta.column,
+            meta.end_line, meta.end_column,
+        )
+
+    def _token_span(self, token: Token) -> Span:
+        assert token.start_pos is not None and token.end_pos is not None
+        return _span(self.source, token.start_pos, token.end_pos)
+
+    def _error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, hint))
+
+    # document and segments
+    def start(self, meta: Any, children: Children) -> n.Document:
+        return n.Document(children, span=self._meta_span(meta))
+
+    def segment(self, meta: Any, children: Children) -> n.Segment:
+        (name, name_span), *clauses = children
+        fields: dict[str, Any] = {}
+        seen: dict[str, Span | None] = {}
+        includes: list[n.Expr] = []
+        excludes: list[n.Expr] = []
+        include_ids: list[str] = []
+        exclude_ids: list[str] = []
+        for kind, value, span in clauses:
+            if kind in ("include", "exclude"):
+                if isinstance(value, tuple):  # `include customers "id", …`
+                    (include_ids if kind == "include" else exclude_ids).extend(value)
+                else:
+                    (includes if kind == "include" else excludes).append(value)
+                continue
+            clause = _HEADER_CLAUSES[kind]
+            if clause in seen:
+                self._error(
+                    "SR106", f"`{clause}` is given twice in segment `{name}`", span,
+                    "each header clause may appear at most once; merge them into one",
+                )
+                continue
+            seen[clause] = span
+            fields.update(value)
+        return n.Segment(
+            name, includes=includes, excludes=excludes, include_customers=include_ids,
+            exclude_customers=exclude_ids, span=self._meta_span(meta), name_span=name_span,
+            **fields,
+        )
+
+    def ident(self, meta: Any, children: Children) -> tuple[str, Span]:
+        token = children[0]
+        return str(token), self._token_span(token)
+
+    def string(self, meta: Any, children: Children) -> n.String:
+        token = children[0]
+        return n.String(self._unescape(token), span=self._token_span(token))
+
+    def _unescape(self, token: Token) -> str:
+        body = str(token)[1:-1]
+
+        def replace(match: re.Match[str]) -> str:
+            escape = match.group(1)
+            if escape in _ESCAPES:
+                return _ESCAPES[escape]
+            if escape.startswith("u") and len(escape) == 5:
+                return chr(int(escape[1:], 16))
+            assert token.start_pos is not None
+            start = token.start_pos + 1 + match.start()
+            self._error(
+                "SR104", f"invalid escape `\\{escape}` in a string",
+                _span(self.source, start, start + 2),
+                'strings know \\" \\\\ \\n \\t \\uXXXX; for a regular expression write a '
+                "pattern literal such as /^\\d+$/, which is read raw",
+            )
+            return escape
+
+        return _ESCAPE.sub(replace, body)
+
+    # header clauses: each returns (kind, {field: value}, span)
+    def _clause(self, kind: str, meta: Any, value: Any) -> tuple[str, Any, Span | None]:
+        return kind, value, self._meta_span(meta)
+
+    def title(self, meta: Any, children: Children) -> tuple[str, Any, Span | None]:
+        return self._clause("title", meta, {"title": self._unescape(children[0])})
+
+    def description(self, meta: Any, children: Children) -> tuple[str, Any, Span | None]:
+        return self._clause("description", meta, {"description": self._unescape(children[0])})
+
+    def groups(self, meta: Any, children: Children) -> tuple[str, Any, Span | None]:
+        return self._clause("groups", meta, {"groups": children[0]})
+
+    def stores(self, meta: Any, children: Children) -> tuple[str, Any, Span | None]:
+        return self._clause("stores", meta, {"stores": children[0]})
+
+    def strings(self, meta: Any, children: Children) -> tuple[str, ...]:
+        return tuple(self._unescape(token) for token in children)
+
+    def active_from(self, meta: Any, children: Children) -> tuple[str, Any, Span | None]:
+        return self._clause("active_from", meta, {"active_from": children[0].value})
+
+    def active_until(self, meta: Any, children: Children) -> tuple[str, Any, Span | None]:
+        return self._clause("active_until", meta, {"active_until": children[0].value})
+
+    def active_window(self, meta: Any, children: Children) -> tuple[str, Any, Span | None]:
+        start, end = children
+        return self._clause(
+            "active_window", meta, {"active_from": start.value, "active_until": end.value}
+        )
+
+    def disabled(self, meta: Any, children: Children) -> tuple[str, Any, Span | None]:
+        return self._clause("disabled", meta, {"disabled": True})
+
+    def include(self, meta: Any, children: Children) -> tuple[str, Any, Span | None]:
+        return self._clause("include", meta, children[0])
+
+    def exclude(self, meta: Any, children: Children) -> tuple[str, Any, Span | None]:
+        return self._clause("exclude", meta, children[0])
+
+    # blocks: an expression, or the tuple of ids of `include customers`
+    def where(self, meta: Any, children: Children) -> n.Expr:
+        return children[0]  # type: ignore[no-any-return]
+
+    def everyone(self, meta: Any, children: Children) -> n.Everyone:
+        return n.Everyone(span=self._meta_span(meta))
+
+    def customers(self, meta: Any, children: Children) -> tuple[str, ...]:
+        return children[0]  # type: ignore[no-any-return]
+
+    def __default__(self, data: Any, children: Children, meta: Any) -> Any:
+        raise AssertionError(f"grammar rule {data} has no builder")  # pragma: no cover
+
+    # conditions; block rules appear both at the top of a clause and inside conditions
+    def _block(self, word: str, meta: Any, items: Children) -> Span | None:
+        span = self._meta_span(meta)
+        if not items:
+            self._error(
+                "SR105", f"empty `{word}` block", span,
+                "an empty block would match every customer (or none); write `include everyone` "
+                "to mean everyone, or add a condition",
+            )
+        return span
+
+    def all_of(self, meta: Any, children: Children) -> n.AllOf:
+        return n.AllOf(children, span=self._block("all", meta, children))
+
+    def any_of(self, meta: Any, children: Children) -> n.AnyOf:
+        return n.AnyOf(children, span=self._block("any", meta, children))
+
+    def none_of(self, meta: Any, children: Children) -> n.Not:
+        span = self._block("none", meta, children)
+        return n.Not(n.AnyOf(children, span=span), span=span)
+
+    def in_segment(self, meta: Any, children: Children) -> n.InSegment:
+        name = children[0]
+        text = name.value if isinstance(name, n.String) else name[0]
+        return n.InSegment(text, span=self._meta_span(meta))
+
+    def not_(self, meta: Any, children: Children) -> n.Not:
+        return n.Not(children[0], span=self._meta_span(meta))
+
+    def and_(self, meta: Any, children: Children) -> n.Expr:
+        if len(children) == 1:
+            return children[0]  # type: ignore[no-any-return]
+        return n.AllOf(children, span=self._meta_span(meta))
+
+    def or_(self, meta: Any, children: Children) -> n.Expr:
+        if len(children) == 1:
+            return children[0]  # type: ignore[no-any-return]
+        return n.AnyOf(children, span=self._meta_span(meta))
+
+    # comparisons
+    def comparison(self, meta: Any, children: Children) -> n.Compare:
+        left, (spelling, values, op_span), ignoring, _case = children
+        op, negated = SPELLINGS[spelling]
+        span = self._meta_span(meta)
+        values = self._check_values(spelling, op, values, op_span)
+        return n.Compare(left, op, values, negated, ignoring is not None, span=span)
+
+    def _check_values(
+        self, spelling: str, op: str, values: tuple[n.Value, ...], span: Span | None
+    ) -> tuple[n.Value, ...]:
+        operator = OPERATORS[op]
+        if spelling in operator.date_spellings and not all(
+            isinstance(v, n.Date | n.DateTime) for v in values
+        ):
+            self._error(
+                "SR305", f"`{spelling}` needs a date or datetime", values[0].span or span,
+                "write a date such as 2026-01-31 or a datetime such as 2026-01-31T09:00:00Z",
+            )
+        if op in ("starts_with", "ends_with") and not isinstance(values[0], n.String):
+            self._error(
+                "SR305", f"`{spelling}` needs a string", values[0].span or span,
+                'put the value in double quotes: "…"',
+            )
+        return values
+
+    def test_one(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
+        spelling, span = children[0]
+        return spelling, (children[1],), span
+
+    def test_many(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
+        spelling, span = children[0]
+        return spelling, tuple(children[1]), span
+
+    def test_two(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
+        spelling, span = children[0]
+        return spelling, (children[1], children[2]), span
+
+    def test_none(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
+        spelling, span = children[0]
+        return spelling, (), span
+
+    def test_regex(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
+        spelling, span = children[0]
+        pattern = children[1]
+        if isinstance(pattern, n.String):
+            pattern = n.Regex(pattern.value, span=pattern.span)
+        return spelling, (pattern,), span
+
+    def test_duration(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
+        spelling, span = children[0]
+        return spelling, (children[1],), span
+
+    def test_more_than_ago(
+        self, meta: Any, children: Children
+    ) -> tuple[str, tuple[n.Value, ...], Any]:
+        return "more than ago", (children[0],), self._meta_span(meta)
+
+    def _spelling(self, meta: Any, children: Children) -> tuple[str, Span | None]:
+        return " ".join(str(token) for token in children), self._meta_span(meta)
+
+    op_one = op_many = op_contains = op_between = op_none = op_regex = op_duration = _spelling
+
+    # operands
+    def path(self, meta: Any, children: Children) -> n.Attr:
+        names = [_name(token) for token in children]
+        root = "profile"
+        first = children[0]
+        if len(names) > 1 and first.type == "NAME" and names[0] in ("session", "profile"):
+            root = names.pop(0)
+        return n.Attr(names, root, span=self._meta_span(meta))
+
+    def aggregate(self, meta: Any, children: Children) -> n.Aggregate:
+        (func, _), path, where = children
+        items, value_path = path, ()
+        if func != "count" and len(path.names) > 1:
+            items = n.Attr(path.names[:-1], path.root, span=path.span)
+            value_path = path.names[-1:]
+        return n.Aggregate(func, items, value_path, where, span=self._meta_span(meta))
+
+    def time_since(self, meta: Any, children: Children) -> n.TimeSince:
+        (func, _), operand = children
+        unit = "years" if func == "years_since" else "days"
+        return n.TimeSince(unit, operand, span=self._meta_span(meta))
+
+    aggregate_function = time_function = _spelling
+
+    # values
+    def values(self, meta: Any, children: Children) -> tuple[n.Value, ...]:
+        return tuple(children)
+
+    def number(self, meta: Any, children: Children) -> n.Number:
+        token = children[0]
+        text = str(token)
+        value: int | Decimal = Decimal(text) if "." in text else int(text)
+        return n.Number(value, span=self._token_span(token))
+
+    def true(self, meta: Any, children: Children) -> n.Boolean:
+        return n.Boolean(True, span=self._meta_span(meta))
+
+    def false(self, meta: Any, children: Children) -> n.Boolean:
+        return n.Boolean(False, span=self._meta_span(meta))
+
+    def date(self, meta: Any, children: Children) -> n.Date:
+        token = children[0]
+        span = self._token_span(token)
+        try:
+            value = dt.date.fromisoformat(str(token))
+        except ValueError as error:
+            self._error("SR301", f"impossible date {token}: {error}", span)
+            value = dt.date(1970, 1, 1)
+        return n.Date(value, span=span)
+
+    def datetime(self, meta: Any, children: Children) -> n.DateTime:
+        token = children[0]
+        span = self._token_span(token)
+        try:
+            value = isoparse(str(token))
+        except ValueError as error:
+            self._error("SR301", f"impossible datetime {token}: {error}", span)
+            value = dt.datetime(1970, 1, 1)
+        # Naive means UTC (SPEC §3); fixed offsets become plain datetime.timezone objects.
+        value = value.replace(tzinfo=dt.timezone(value.utcoffset() or dt.timedelta(0)))
+        return n.DateTime(value, span=span)
+
+    def regex(self, meta: Any, children: Children) -> n.Regex:
+        token = children[0]
+        return n.Regex(_unescape_pattern(str(token)[1:-1]), span=self._token_span(token))
+
+    def duration(self, meta: Any, children: Children) -> n.Duration:
+        amount, unit = children
+        span = self._meta_span(meta)
+        if not re.fullmatch(r"\+?\d+", str(amount)):
+            self._error(
+                "SR305", f"a duration needs a whole number of {UNITS[str(unit)]}, not {amount}",
+                self._token_span(amount), "use a smaller unit: 36 hours instead of 1.5 days",
+            )
+            return n.Duration(0, UNITS[str(unit)], span=span)
+        return n.Duration(int(str(amount)), UNITS[str(unit)], span=span)
+
+
+def _name(token: Token) -> str:
+    text = str(token)
+    return text[1:-1] if token.type == "QUOTED_NAME" else text
+
+
+def _unescape_pattern(body: str) -> str:
+    """``\\/`` in a pattern literal is a slash; every other backslash is RE2's, kept raw."""
+    return re.sub(r"\\(.)", lambda m: m.group(1) if m.group(1) == "/" else m.group(0), body)
