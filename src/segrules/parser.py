@@ -315,8 +315,10 @@ class _Builder(Transformer[Token, Any]):
         )
 
     def _token_span(self, token: Token) -> Span:
-        assert token.start_pos is not None and token.end_pos is not None
-        return _span(self.source, token.start_pos, token.end_pos)
+        return Span(
+            self.source, token.start_pos or 0, token.end_pos or 0, token.line or 1,
+            token.column or 1, token.end_line or 1, token.end_column or 1,
+        )
 
     def _error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, hint))
@@ -326,7 +328,7 @@ class _Builder(Transformer[Token, Any]):
         return n.Document(children, span=self._meta_span(meta))
 
     def segment(self, meta: Any, children: Children) -> n.Segment:
-        (name, name_span), *clauses = children
+        (name, name_span), *clauses = _segment_name(children[0]), *children[1:]
         fields: dict[str, Any] = {}
         seen: dict[str, Span | None] = {}
         includes: list[n.Expr] = []
@@ -459,9 +461,7 @@ class _Builder(Transformer[Token, Any]):
         return n.Not(n.AnyOf(children, span=span), span=span)
 
     def in_segment(self, meta: Any, children: Children) -> n.InSegment:
-        name = children[0]
-        text = name.value if isinstance(name, n.String) else name[0]
-        return n.InSegment(text, span=self._meta_span(meta))
+        return n.InSegment(_segment_name(children[0])[0], span=self._meta_span(meta))
 
     def not_(self, meta: Any, children: Children) -> n.Not:
         return n.Not(children[0], span=self._meta_span(meta))
@@ -615,6 +615,11 @@ class _Builder(Transformer[Token, Any]):
             )
             return n.Duration(0, UNITS[str(unit)], span=span)
         return n.Duration(int(str(amount)), UNITS[str(unit)], span=span)
+
+
+def _segment_name(name: tuple[str, Span] | n.String) -> tuple[str, Span | None]:
+    """A segment name as written: an identifier, or a quoted string (escapes decoded)."""
+    return (name.value, name.span) if isinstance(name, n.String) else name
 
 
 def _name(token: Token) -> str:

@@ -1,0 +1,44 @@
+# `make test` and `make demo` work on a fresh machine with only Python and pip: each creates
+# (or reuses) .venv, installs segrules with its pinned-range dependencies, then runs.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+DATA := examples/data/customers.jsonl
+
+.PHONY: test demo lint wheel-check docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks examples
+	$(VENV)/bin/mypy --strict src
+
+$(DATA): $(STAMP) examples/generate_customers.py
+	$(PY) examples/generate_customers.py --out $(DATA)
+
+demo: $(STAMP) $(DATA)
+	$(PY) examples/demo.py
+
+# Build the wheel, install it in a fresh venv outside the source tree, and load a segment there.
+wheel-check: $(STAMP)
+	rm -rf dist /tmp/segrules-wheel-venv
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist .
+	$(PYTHON) -m venv /tmp/segrules-wheel-venv
+	/tmp/segrules-wheel-venv/bin/pip install --quiet dist/segrules-*.whl
+	cd /tmp && /tmp/segrules-wheel-venv/bin/python -c "import segrules; \
+	b = segrules.loads('segment vip { include where spent >= 500 }'); \
+	assert b.matches('vip', {'spent': 600}); print('wheel ok:', b.names)"
+
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
+clean:
+	rm -rf $(VENV) dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis
