@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 from dateutil.parser import isoparse
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import nodes as n
@@ -56,7 +56,7 @@ def parse_source(source: Source) -> tuple[n.Document, list[Diagnostic]]:
         tree = _lark().parse(source.text)
     except UnexpectedInput as error:
         return _parse_each_segment(source, builder, error)
-    return builder.transform(tree), builder.diagnostics
+    return builder.build(tree), builder.diagnostics
 
 
 _SEGMENT_START = re.compile(r"^[ \t]*segment\b", re.MULTILINE)
@@ -85,7 +85,7 @@ def _parse_each_segment(
         except UnexpectedInput as error:
             builder.diagnostics.append(_syntax_diagnostic(source, error))
             continue
-        segments.extend(builder.transform(tree).segments)
+        segments.extend(builder.build(tree).segments)
     return n.Document(segments), builder.diagnostics
 
 
@@ -290,24 +290,26 @@ _HEADER_CLAUSES = {
 Children = list[Any]
 
 
-@v_args(meta=True)
-class _Builder(Transformer[Token, Any]):
-    """Builds nodes from the parse tree, collecting value errors as diagnostics."""
+class _Builder:
+    """Builds nodes from the parse tree, collecting value errors as diagnostics.
+
+    A method per grammar rule, called as ``method(meta, children)`` bottom-up. We dispatch
+    ourselves rather than through ``lark.Transformer``: its ``v_args(meta=True)`` wraps every
+    call, which was a third of the load time of a large book, and it hides exceptions in
+    ``VisitError``.
+    """
 
     def __init__(self, source: Source) -> None:
-        super().__init__()
         self.source = source
         self.diagnostics: list[Diagnostic] = []
 
-    def transform(self, tree: Tree[Token]) -> Any:
-        try:
-            return super().transform(tree)
-        except Exception as error:  # VisitError hides our own bugs' real cause; unwrap it
-            raise getattr(error, "orig_exc", error) from None
+    def build(self, tree: Tree[Token]) -> Any:
+        children = [self.build(c) if isinstance(c, Tree) else c for c in tree.children]
+        return getattr(self, tree.data)(tree.meta, children)
 
     # spans
     def _meta_span(self, meta: Any) -> Span | None:
-        if getattr(meta, "empty", True):
+        if meta.empty:
             return None
         return Span(
             self.source, meta.start_pos, meta.end_pos, meta.line, meta.column,
@@ -435,9 +437,6 @@ class _Builder(Transformer[Token, Any]):
 
     def customers(self, meta: Any, children: Children) -> tuple[str, ...]:
         return children[0]  # type: ignore[no-any-return]
-
-    def __default__(self, data: Any, children: Children, meta: Any) -> Any:
-        raise AssertionError(f"grammar rule {data} has no builder")  # pragma: no cover
 
     # conditions; block rules appear both at the top of a clause and inside conditions
     def _block(self, word: str, meta: Any, items: Children) -> Span | None:
