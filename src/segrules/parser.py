@@ -56,7 +56,11 @@ def parse_source(source: Source) -> tuple[n.Document, list[Diagnostic]]:
         tree = _lark().parse(source.text)
     except UnexpectedInput as error:
         return _parse_each_segment(source, builder, error)
-    return builder.build(tree), builder.diagnostics
+    try:
+        return builder.build(tree), builder.diagnostics
+    except _TooDeep as error:
+        builder.diagnostics.append(error.diagnostic)
+        return n.Document(()), builder.diagnostics
 
 
 _SEGMENT_START = re.compile(r"^[ \t]*segment\b", re.MULTILINE)
@@ -81,11 +85,11 @@ def _parse_each_segment(
     for start, end in bounds:
         padded = _blank(source.text[:start]) + source.text[start:end]
         try:
-            tree = _lark().parse(padded)
+            segments.extend(builder.build(_lark().parse(padded)).segments)
         except UnexpectedInput as error:
             builder.diagnostics.append(_syntax_diagnostic(source, error))
-            continue
-        segments.extend(builder.build(tree).segments)
+        except _TooDeep as error:
+            builder.diagnostics.append(error.diagnostic)
     return n.Document(segments), builder.diagnostics
 
 
@@ -290,6 +294,16 @@ _HEADER_CLAUSES = {
 Children = list[Any]
 
 
+# Parse-tree levels (a condition nested in parentheses takes about four). Every pass over the
+# AST recurses, so the limit keeps them all far from Python's recursion limit.
+_MAX_DEPTH = 200
+
+
+class _TooDeep(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
 class _Builder:
     """Builds nodes from the parse tree, collecting value errors as diagnostics.
 
@@ -303,8 +317,13 @@ class _Builder:
         self.source = source
         self.diagnostics: list[Diagnostic] = []
 
-    def build(self, tree: Tree[Token]) -> Any:
-        children = [self.build(c) if isinstance(c, Tree) else c for c in tree.children]
+    def build(self, tree: Tree[Token], depth: int = 0) -> Any:
+        if depth > _MAX_DEPTH:
+            raise _TooDeep(Diagnostic(
+                "SR107", "conditions are nested too deeply", self._meta_span(tree.meta),
+                "flatten the nesting: `all`/`any` blocks take any number of conditions",
+            ))
+        children = [self.build(c, depth + 1) if isinstance(c, Tree) else c for c in tree.children]
         return getattr(self, tree.data)(tree.meta, children)
 
     # spans
