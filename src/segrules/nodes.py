@@ -209,6 +209,10 @@ class Segment(Node):
     include_customers: tuple[str, ...] = field(converter=_tuple, default=())
     exclude_customers: tuple[str, ...] = field(converter=_tuple, default=())
     name_span: Span | None = field(default=None, eq=False, repr=False, kw_only=True)
+    #: Where each header clause was written (``("title", span)``…), for tools that keep comments.
+    header_spans: tuple[tuple[str, Span], ...] = field(
+        default=(), eq=False, repr=False, kw_only=True, converter=_tuple
+    )
 
     @property
     def enabled(self) -> bool:

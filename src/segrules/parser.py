@@ -138,7 +138,10 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
     pos = error.pos_in_stream if error.pos_in_stream is not None else len(text)
     expected: set[str] = set()
     if isinstance(error, UnexpectedToken):
-        expected = set(error.expected)
+        # LALR's own expected set is widened by merged lookaheads (after `segment s` it lists
+        # `}`); asking the parser state which terminals it really accepts is exact.
+        parser_state = error.interactive_parser
+        expected = set(parser_state.accepts() if parser_state else error.expected)
         token = error.token
         if token.type == "$END":
             return _end_of_file(source, expected)
@@ -169,19 +172,40 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
         return _end_of_file(source, set(error.expected))
     else:  # pragma: no cover - lark has no other UnexpectedInput kinds
         raise error
-    hint = (
-        _known_mistake(text, pos, expected)
-        or _did_you_mean(text, pos, expected)
-        or _expected_hint(expected)
-    )
+    mistake = _known_mistake(text, pos, expected)
+    if mistake is not None:
+        # The caret goes under the whole mistaken phrase ("not exists"), or under the word the
+        # hint is about (`count` in "count is 5"), not under the token that happened to fail.
+        hint, pos, end = mistake
+        message = f"unexpected `{text[pos:end]}`"
+    else:
+        hint = _did_you_mean(text, pos, expected) or _expected_hint(expected)
     return Diagnostic("SR101", message, _span(source, pos, max(end, pos + 1)), hint)
 
 
 def _end_of_file(source: Source, expected: set[str]) -> Diagnostic:
     end = len(source.text.rstrip())
     start = max(0, end - 1)
-    hint = "a `}` may be missing" if "RBRACE" in expected else _expected_hint(expected)
+    hint = _expected_hint(expected)
+    if "RBRACE" in expected:
+        opened = _unclosed_brace(source.text)
+        where = f": the `{{` at {_span(source, opened, opened + 1)} is never closed"
+        hint = "a `}` may be missing" + (where if opened is not None else "")
     return Diagnostic("SR103", "unexpected end of file", _span(source, start, end), hint)
+
+
+_BRACE_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|/(?:[^/\\\n]|\\.)*/?|`[^`\n]*`?|#[^\n]*|[{}]')
+
+
+def _unclosed_brace(text: str) -> int | None:
+    """The offset of the innermost `{` left open, skipping strings, patterns and comments."""
+    opened: list[int] = []
+    for match in _BRACE_SCAN.finditer(text):
+        if match.group() == "{":
+            opened.append(match.start())
+        elif match.group() == "}" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
 
 
 def _expected_hint(expected: set[str]) -> str | None:
@@ -214,25 +238,40 @@ _CONDITION_WORDS = {"not", "in", "all", "any", "none", "count", "sum", "avg", "m
                     "years_since", "days_since"}
 
 
-def _known_mistake(text: str, pos: int, expected: set[str]) -> str | None:
+def _known_mistake(text: str, pos: int, expected: set[str]) -> tuple[str, int, int] | None:
+    """A hint for a phrasing people reach for, and the offsets of that phrase."""
     line_start = text.rfind("\n", 0, pos) + 1
     line_end = text.find("\n", pos)
-    before = _WORD.findall(text[line_start:pos])
+    before = list(_WORD.finditer(text, line_start, pos))
     rest = text[pos : line_end if line_end >= 0 else len(text)]
-    after = _WORD.findall(rest)
+    after = list(_WORD.finditer(text, pos, line_end if line_end >= 0 else len(text)))
     if rest.startswith(",") and _AFTER_CONTAINS.search(text, line_start, pos):
-        return "`contains` takes one value; write `contains any of` or `contains all of`"
+        hint = "`contains` takes one value; write `contains any of` or `contains all of`"
+        return hint, pos, pos + 1
+    in_block = "RBRACE" in expected
+    if in_block and after and after[0].start() == pos and after[0].group() in ("and", "or"):
+        word = after[0].group()
+        hint = (
+            f"conditions in a block are listed without `{word}`; to use `and`/`or` there, "
+            "put the expression in parentheses: ( … )"
+        )
+        return hint, pos, after[0].end()
     for lead in (before[-1:], []):
         for width in (1, 2, 3):
-            phrase = " ".join([*lead, *after[:width]])
-            if phrase in _KNOWN_MISTAKES:
-                return f"did you mean `{_KNOWN_MISTAKES[phrase]}`?"
-    if before and before[-1] in _CONDITION_WORDS and expected <= {"LPAR", "LBRACE", "SEGMENT"}:
-        word = before[-1]
-        return (
+            words = [*lead, *after[:width]]
+            phrase = " ".join(m.group() for m in words)
+            if words and phrase in _KNOWN_MISTAKES:
+                end = max(words[-1].end(), pos + 1)
+                return f"did you mean `{_KNOWN_MISTAKES[phrase]}`?", words[0].start(), end
+    if before and before[-1].group() in _CONDITION_WORDS and expected <= {
+        "LPAR", "LBRACE", "SEGMENT"
+    }:
+        word = before[-1].group()
+        hint = (
             f"`{word}` is a word of the language here; for an attribute of that name write it "
             f"in backticks: `{word}`"
         )
+        return hint, before[-1].start(), before[-1].end()
     return None
 
 
@@ -375,6 +414,7 @@ class _Builder:
         return n.Segment(
             name, includes=includes, excludes=excludes, include_customers=include_ids,
             exclude_customers=exclude_ids, span=self._meta_span(meta), name_span=name_span,
+            header_spans=[(clause, span) for clause, span in seen.items() if span is not None],
             **fields,
         )
 
@@ -603,7 +643,10 @@ class _Builder:
         try:
             value = dt.date.fromisoformat(str(token))
         except ValueError as error:
-            self._error("SR301", f"impossible date {token}: {error}", span)
+            self._error(
+                "SR301", f"impossible date {token}: {error}", span,
+                "a date is YYYY-MM-DD and must exist in the calendar",
+            )
             value = dt.date(1970, 1, 1)
         return n.Date(value, span=span)
 
@@ -613,7 +656,10 @@ class _Builder:
         try:
             value = isoparse(str(token))
         except ValueError as error:
-            self._error("SR301", f"impossible datetime {token}: {error}", span)
+            self._error(
+                "SR301", f"impossible datetime {token}: {error}", span,
+                "a datetime is YYYY-MM-DDTHH:MM[:SS[.fff]] with an optional Z or ±HH:MM offset",
+            )
             value = dt.datetime(1970, 1, 1)
         # Naive means UTC (SPEC §3); fixed offsets become plain datetime.timezone objects.
         value = value.replace(tzinfo=dt.timezone(value.utcoffset() or dt.timedelta(0)))
