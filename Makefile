@@ -24,8 +24,19 @@ lint: $(STAMP)
 $(DATA): $(STAMP) examples/generate_customers.py
 	$(PY) examples/generate_customers.py --out $(DATA)
 
+# The example data is generated relative to 2026-11-01, so the demo evaluates at that moment.
+NOW := 2026-11-01T00:00:00Z
+SEG := $(VENV)/bin/segrules
+
 demo: $(STAMP) $(DATA)
-	$(PY) examples/demo.py
+	$(SEG) check examples/segments
+	$(SEG) members --segments examples/segments --customers $(DATA) --now $(NOW) \
+		--out examples/data/members.csv
+	@echo "wrote examples/data/members.csv"; head -n 4 examples/data/members.csv
+	$(SEG) preview north_america_adults --segments examples/segments --customers $(DATA) \
+		--now $(NOW) --store main --limit 5
+	$(SEG) preview newsletter_vip --segments examples/segments --customers $(DATA) \
+		--now $(NOW) --limit 5
 
 # Build the wheel, install it in a fresh venv outside the source tree, and load a segment there.
 wheel-check: $(STAMP)

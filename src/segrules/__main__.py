@@ -1,0 +1,5 @@
+"""``python -m segrules``: the ``segrules`` command."""
+
+from .cli import main
+
+main()

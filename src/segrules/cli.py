@@ -1,0 +1,556 @@
+"""The ``segrules`` command: check, format, preview, explain and export segments from a shell.
+
+It is what a marketer's "Preview" button and a CI job need without writing Python: ``check``
+reports segment text problems like a compiler, ``fmt`` rewrites files in the canonical layout,
+``preview`` counts and lists a segment's members among a customer file, ``explain`` says why one
+customer is in or out, and ``members`` exports every customer's segments and groups.
+
+Exit codes: 0 success; 1 a finding (``check`` found errors, ``fmt --check`` would change a file,
+``fmt`` refused a file); 2 bad input (a missing or malformed file, an unknown segment, a bad
+``--now``, segment text that does not load). Bad input is reported on one line on stderr, never
+as a traceback; segment text errors are reported as the compiler renders them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import functools
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, NoReturn, ParamSpec, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from . import nodes as n
+from . import printer, runtime
+from .book import Book
+from .customers import (
+    FORMATS,
+    CustomerFile,
+    Profile,
+    Row,
+    format_for,
+    json_text,
+    write_members,
+    write_members_parquet,
+)
+from .errors import Diagnostic, SegrulesError
+from .explain import explain as explain_segment
+from .loader import load, parse_all, seg_files
+from .parser import parse_source
+from .source import Source
+from .visitor import NodeVisitor
+
+__all__ = ["cli", "main"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
+_CARET_LINE = re.compile(r"^ *\| *\^+$")
+_PIPED_WIDTH = 400
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+
+class _Failure(click.ClickException):
+    """Bad input: reported as given (one line, or a compiler's rendering), exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, err=True)
+
+
+def _one_line(diagnostic: Diagnostic) -> str:
+    code = "" if diagnostic.code == "SR000" else f"[{diagnostic.code}]"
+    hint = f"; {diagnostic.hint}" if diagnostic.hint else ""
+    return f"{diagnostic.severity}{code}: {diagnostic.message}{hint}"
+
+
+def _failure(error: SegrulesError) -> _Failure:
+    if any(d.span is not None for d in error.diagnostics):
+        return _Failure(error.render())
+    return _Failure("\n".join(_one_line(d) for d in error.diagnostics))
+
+
+def _fail(message: str) -> NoReturn:
+    raise _Failure(f"error: {message}")
+
+
+def _reported(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn the errors bad input causes into one-line reports and exit code 2."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except BrokenPipeError:
+            raise  # click exits quietly when the reader of our output went away
+        except SegrulesError as error:
+            raise _failure(error) from None
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            raise _Failure(f"error: {where}{error.strerror or error}") from None
+    return run
+
+
+def _styled(diagnostic: Diagnostic) -> Text:
+    """The rendered diagnostic with its severity word and carets coloured (shown on terminals)."""
+    text = Text(diagnostic.render())
+    style = _SEVERITY_STYLE.get(diagnostic.severity, "bold")
+    offset = 0
+    for number, line in enumerate(text.plain.split("\n")):
+        if number == 0:
+            start = line.find(f"{diagnostic.severity}[")
+            if start >= 0:
+                text.stylize(style, offset + start, offset + start + len(diagnostic.severity))
+        elif _CARET_LINE.match(line):
+            text.stylize(style, offset + line.index("^"), offset + len(line))
+        elif line.startswith("help:"):
+            text.stylize("bold cyan", offset, offset + len("help"))
+        offset += len(line) + 1
+    return text
+
+
+def _position(diagnostic: Diagnostic) -> tuple[int, str, int, int]:
+    span = diagnostic.span
+    if span is None:
+        return (1, "", 0, 0)
+    return (0, span.source.name, span.line, span.column)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+def _seg_paths(paths: Iterable[str]) -> list[Path]:
+    """Every ``.seg`` file under ``paths``, each once, in the order given."""
+    found: dict[Path, Path] = {}
+    for path in paths:
+        for file in seg_files(path):
+            found.setdefault(file.resolve(), file)
+    return list(found.values())
+
+
+def _source(path: Path) -> Source:
+    try:
+        return Source(str(path), path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise SegrulesError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
+                            ) from None
+
+
+def _moment(value: str | None) -> dt.datetime:
+    """``--now``: an ISO-8601 date or datetime (naive = UTC); the current time when absent."""
+    if value is None:
+        return runtime.utcnow()
+    try:
+        return runtime.aware(dt.datetime.fromisoformat(value))
+    except ValueError:
+        _fail(f"--now: not an ISO-8601 date or datetime: {value!r} "
+              "(write 2026-11-01 or 2026-11-01T09:00:00Z)")
+
+
+def _session(value: str | None) -> object:
+    """``--session FILE.json`` (one session object) or ``FILE.json:NAME`` (one of several)."""
+    if value is None:
+        return None
+    path, name = value, None
+    if not Path(value).exists() and ":" in value:
+        path, _, name = value.rpartition(":")
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _fail(f"{path}: no such file")
+    except json.JSONDecodeError as error:
+        _fail(f"{path}:{error.lineno}: not valid JSON: {error.msg}")
+    except UnicodeDecodeError as error:
+        _fail(f"{path}: not UTF-8 text ({error.reason})")
+    if name is not None:
+        if not isinstance(data, dict) or name not in data:
+            close = difflib.get_close_matches(name, list(data) if isinstance(data, dict) else [])
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            _fail(f"{path}: no session named {name!r}{hint}")
+        data = data[name]
+    if not isinstance(data, dict):
+        _fail(f"{path}: a session must be a JSON object")
+    return data
+
+
+class _ReadAttributes(NodeVisitor):
+    """The top-level profile attributes a segment reads, following ``in segment`` references."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self.names: dict[str, None] = {}
+        self.segments: set[str] = set()
+
+    def visit_Segment(self, node: n.Segment) -> None:
+        self.segments.add(node.name)
+        self.generic_visit(node)
+
+    def visit_Attr(self, node: n.Attr) -> None:
+        if node.root == "profile":
+            self.names.setdefault(node.names[0])
+
+    def visit_Aggregate(self, node: n.Aggregate) -> None:
+        # Paths inside `where` read the list's elements, not the profile.
+        self.visit(node.items)
+
+    def visit_InSegment(self, node: n.InSegment) -> None:
+        if node.name not in self.segments:
+            self.visit(self.book[node.name])
+
+
+def read_attributes(book: Book, name: str) -> list[str]:
+    """The top-level attribute names segment ``name`` reads, in order of first appearance."""
+    visitor = _ReadAttributes(book)
+    visitor.visit(book[name])
+    return list(visitor.names)
+
+
+def _cell(value: object) -> str:
+    """A value in a table cell: lists of records shortened to their length, missing blank."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
+        if any(isinstance(item, dict | list) for item in items):
+            return _plural(len(items), "item")
+        return ", ".join(_cell(item) for item in items)
+    if isinstance(value, dict):
+        return json_text(value)
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+# --- the commands -----------------------------------------------------------------------------
+
+_segments_option = click.option(
+    "--segments", "segments_path", required=True, metavar="PATH",
+    help="A .seg file, or a folder of them.")
+_customers_option = click.option(
+    "--customers", "customers_path", required=True, metavar="FILE",
+    help="Customers: .jsonl/.ndjson/.json (JSON Lines), .csv (typed headers such as age:int) "
+         "or .parquet.")
+_customers_format_option = click.option(
+    "--customers-format", type=click.Choice(FORMATS), default=None,
+    help="Format of the customer file, when its extension does not say.")
+_store_option = click.option(
+    "--store", default=None, metavar="S", help="Evaluate for this store (segments with `stores`).")
+_now_option = click.option(
+    "--now", default=None, metavar="ISO",
+    help="Evaluate at this moment (2026-11-01 or 2026-11-01T09:00:00Z); default: now.")
+_session_option = click.option(
+    "--session", "session_path", default=None, metavar="FILE.json[:NAME]",
+    help="Session data for `session.…`: a JSON object, or NAME from a file of named sessions.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Check, format, preview and export customer segments."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@_reported
+def check(paths: tuple[str, ...]) -> None:
+    """Check segment files and folders for errors.
+
+    Errors and warnings are reported like a compiler's; exit code 1 when there are errors.
+    """
+    files = _seg_paths(paths)
+    document, diagnostics = parse_all(_source(file) for file in files)
+    console = Console(highlight=False, soft_wrap=True)
+    for diagnostic in sorted(diagnostics, key=_position):
+        console.print(_styled(diagnostic))
+        console.print()
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    checked = f"{_plural(len(files), 'file')}, {_plural(len(document.segments), 'segment')}"
+    if not diagnostics:
+        console.print(Text(f"{checked}: no problems found", style="green"))
+    else:
+        found = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        console.print(Text(f"{checked}: {found}", style="bold red" if errors else "yellow"))
+    if errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; list the files that would change and exit 1 if any would.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Write nothing; print a unified diff of the changes.")
+@_reported
+def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
+    """Rewrite .seg files in the canonical layout.
+
+    Comments are kept, or the file is left as it is; a file with errors is not rewritten.
+    """
+    files = _seg_paths(paths)
+    changed: list[Path] = []
+    refused = broken = 0
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    for file in files:
+        try:
+            source = _source(file)
+            formatted = _formatted(source)
+        except SegrulesError as error:
+            for diagnostic in error.diagnostics:
+                errors.print(_styled(diagnostic) if diagnostic.span else _one_line(diagnostic))
+            broken += 1
+            continue
+        if formatted is None:
+            click.echo(f"{file}: not formatted: it has # comments, and this version of fmt "
+                       "cannot keep them", err=True)
+            refused += 1
+            continue
+        if formatted == source.text:
+            continue
+        changed.append(file)
+        if show_diff:
+            click.echo("".join(difflib.unified_diff(
+                source.text.splitlines(keepends=True), formatted.splitlines(keepends=True),
+                f"a/{file}", f"b/{file}")), nl=False)
+        elif check_only:
+            click.echo(f"would reformat {file}")
+        else:
+            _write_atomic(file, formatted)
+            click.echo(f"reformatted {file}", err=True)
+    verb = "would be reformatted" if check_only or show_diff else "reformatted"
+    summary = [f"{_plural(len(changed), 'file')} {verb}",
+               f"{len(files) - len(changed) - refused - broken} unchanged"]
+    if refused:
+        summary.append(f"{refused} refused")
+    if broken:
+        summary.append(f"{_plural(broken, 'file')} with errors")
+    click.echo(", ".join(summary), err=True)
+    if broken:
+        sys.exit(2)
+    if refused or (check_only and changed):
+        sys.exit(1)
+
+
+def _formatted(source: Source) -> str | None:
+    """The canonical text of ``source``; None when it cannot be written without losing text."""
+    document, diagnostics = parse_source(source)
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        raise SegrulesError(errors)
+    format_text: Callable[[str, str], str] | None = getattr(printer, "format_text", None)
+    if format_text is not None:
+        return format_text(source.text, source.name)
+    # Without a comment-preserving printer, a `#` anywhere may be a comment: refuse rather
+    # than print the tree and silently drop what the user wrote.
+    if "#" in source.text:
+        return None
+    return printer.dumps(document)
+
+
+@contextlib.contextmanager
+def _atomic(path: Path, mode: int) -> Iterator[Path]:
+    """A temporary file next to ``path`` that replaces it only when the block succeeds."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                         dir=path.parent)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.chmod(temporary, mode)
+        descriptor = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    with _atomic(path, path.stat().st_mode & 0o7777) as temporary:
+        temporary.write_text(text, encoding="utf-8", newline="")
+
+
+@cli.command()
+@click.argument("segment")
+@_segments_option
+@_customers_option
+@_customers_format_option
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=0),
+              help="Matching customers to list (0: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@_store_option
+@_now_option
+@_session_option
+@_reported
+def preview(segment: str, segments_path: str, customers_path: str,
+            customers_format: str | None, limit: int, as_json: bool, store: str | None,
+            now: str | None, session_path: str | None) -> None:
+    """Count and list the customers in SEGMENT.
+
+    The table shows the attributes the segment reads, through `in segment` references too.
+    """
+    book = load(segments_path)
+    attributes = [name for name in read_attributes(book, segment) if name != "id"]
+    moment, session = _moment(now), _session(session_path)
+    customers = CustomerFile(customers_path, customers_format)
+    total = matched = 0
+    shown: list[dict[str, object]] = []
+    for profile in customers:
+        total += 1
+        if book.matches(segment, profile, session=session, store=store, now=moment):
+            matched += 1
+            if limit == 0 or len(shown) < limit:
+                shown.append({"id": profile.get("id"),
+                              **{name: profile.get(name) for name in attributes}})
+    share = round(100 * matched / total, 1) if total else 0.0
+    if as_json:
+        click.echo(json_text({"segment": segment, "matched": matched, "total": total,
+                           "percent": share, "attributes": attributes, "customers": shown}))
+        return
+    # A table piped to a file or a pager keeps its full width; a terminal's width is its own.
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = _PIPED_WIDTH
+    if shown:
+        table = Table(title=segment, title_justify="left")
+        table.add_column("id", no_wrap=True)
+        for name in attributes:
+            table.add_column(name, overflow="ellipsis", no_wrap=True, max_width=40)
+        for row in shown:
+            table.add_row(*(Text(_cell(value)) for value in row.values()))
+        console.print(table)
+    summary = f"{matched} of {_plural(total, 'customer')} match"
+    console.print(Text(f"{summary} ({share}%)" if total else summary), soft_wrap=True)
+    if len(shown) < matched:
+        console.print(Text(f"showing the first {len(shown)}; --limit N to see more "
+                           "(0 for all)", style="dim"), soft_wrap=True)
+
+
+@cli.command()
+@click.argument("segment")
+@_segments_option
+@click.option("--customer", "customer_id", required=True, metavar="ID",
+              help="The id of the customer to explain.")
+@_customers_option
+@_customers_format_option
+@click.option("--json", "as_json", is_flag=True, help="Print the tree as JSON.")
+@_store_option
+@_now_option
+@_session_option
+@_reported
+def explain(segment: str, segments_path: str, customer_id: str, customers_path: str,
+            customers_format: str | None, as_json: bool, store: str | None, now: str | None,
+            session_path: str | None) -> None:
+    """Explain why a customer is or is not in SEGMENT.
+
+    Every block and condition, whether it held, and the values it read.
+    """
+    book = load(segments_path)
+    book[segment]  # an unknown name fails before the customer file is read
+    moment, session = _moment(now), _session(session_path)
+    customers = CustomerFile(customers_path, customers_format)
+    profile = next((p for p in customers
+                    if p.get("id") is not None and str(p["id"]) == customer_id), None)
+    if profile is None:
+        _fail(f"{customers_path}: no customer with id {customer_id!r}")
+    tree = explain_segment(book, segment, profile, session=session, store=store, now=moment)
+    if as_json:
+        click.echo(json.dumps(tree.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(str(tree))
+
+
+@cli.command()
+@_segments_option
+@_customers_option
+@_customers_format_option
+@click.option("--out", "out_path", default=None, metavar="FILE",
+              help="Write here (replaced atomically when done); default: stdout.")
+@click.option("--format", "out_format", type=click.Choice(FORMATS), default=None,
+              help="Output format; default: from the --out extension, else jsonl.")
+@_store_option
+@_now_option
+@_reported
+def members(segments_path: str, customers_path: str, customers_format: str | None,
+            out_path: str | None, out_format: str | None, store: str | None,
+            now: str | None) -> None:
+    """Export every customer's segments and groups.
+
+    One row per customer: id, segments, groups; streamed, so any file size works.
+    """
+    book = load(segments_path)
+    moment = _moment(now)
+    customers = CustomerFile(customers_path, customers_format)
+    kind = out_format or (format_for(out_path) if out_path else "jsonl")
+    if kind == "parquet" and out_path is None:
+        _fail("parquet output needs --out FILE")
+    rows = (_membership(book, profile, store, moment) for profile in _progress(customers))
+    if out_path is None:
+        write_members(kind, rows, sys.stdout)
+        return
+    target = Path(out_path)
+    mode = target.stat().st_mode & 0o7777 if target.exists() else _new_file_mode()
+    with _atomic(target, mode) as temporary:
+        if kind == "parquet":
+            write_members_parquet(rows, temporary)
+        else:
+            with temporary.open("w", encoding="utf-8", newline="") as out:
+                write_members(kind, rows, out)
+
+
+def _membership(book: Book, profile: Profile, store: str | None, now: dt.datetime) -> Row:
+    within = book.segments_for(profile, store=store, now=now)
+    names = [name for name in book.names if name in within]
+    # The groups of groups_for() with nothing assigned, without evaluating every segment again.
+    groups = dict.fromkeys(group for name in names for group in book[name].groups)
+    customer = profile.get("id")
+    return (None if customer is None else str(customer), names, list(groups))
+
+
+def _progress(customers: CustomerFile) -> Iterator[Profile]:
+    """The customers, with a progress bar on stderr when stderr is a terminal."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield from customers
+        return
+    columns = (TextColumn("customers"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("customers", total=customers.count())
+        for profile in customers:
+            yield profile
+            progress.advance(task)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``segrules`` console script."""
+    cli.main(args=argv, prog_name="segrules")

@@ -1,0 +1,307 @@
+"""Reading customer profiles from files, for previews, explanations and batch membership exports.
+
+A customer file is read lazily, one profile at a time, so exporting the membership of ten million
+customers needs the memory of one. Three formats are understood, chosen by extension or named:
+
+- **JSON Lines** (``.jsonl``, ``.ndjson``, ``.json``): one JSON object per line; blank lines are
+  skipped. Dates stay ISO strings, which every date operator accepts.
+- **CSV** (``.csv``): a header row, then one customer per row. A column is a string unless its
+  header names a type after a colon: ``age:int``, ``income:float``, ``vip:bool``
+  (true/false, yes/no, 1/0), ``birth_date:date``, ``signup_at:datetime`` (ISO-8601, naive = UTC),
+  ``tags:list`` (``;``-separated strings), ``meta:json`` (any JSON value; ``[]`` is an empty
+  list). An empty cell is a missing attribute. A dotted header (``address.country_code``) builds
+  nested records, so ``address.country_code is "US"`` reads it.
+- **Parquet** (``.parquet``): column types are Parquet's own; needs the optional ``pyarrow``.
+
+Bad input stops the read with one ``CustomerDataError`` naming the file and the line (or row):
+``customers.jsonl:17: not a JSON object: Expecting ',' delimiter``.
+
+Membership exports go the other way, in the same three formats and as a stream too: one row per
+customer, ``id, segments, groups`` (in CSV the lists are ``;``-separated, as a ``:list`` column
+reads them).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib
+import itertools
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+from .errors import SegrulesError
+
+__all__ = ["COLUMN_TYPES", "FORMATS", "CustomerDataError", "CustomerFile", "Row", "format_for",
+           "import_parquet", "json_text", "write_members", "write_members_parquet"]
+
+FORMATS = ("jsonl", "csv", "parquet")
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
+               ".parquet": "parquet"}
+_PARQUET_BATCH = 4096
+_PARQUET_ROWS = 10_000
+_TRUE = frozenset({"true", "t", "yes", "y", "1"})
+_FALSE = frozenset({"false", "f", "no", "n", "0"})
+
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number",
+               bool: "a boolean", type(None): "null"}
+
+Profile = dict[str, Any]
+#: One exported row: the customer's id, their segments and their groups.
+Row = tuple[str | None, list[str], list[str]]
+
+
+class CustomerDataError(SegrulesError):
+    """A customer file that cannot be read: missing, malformed, or of an unknown format."""
+
+
+def format_for(path: str | os.PathLike[str], format: str | None = None) -> str:
+    """The format of ``path``: ``format`` when given, else the one its extension names."""
+    if format is not None:
+        if format not in FORMATS:
+            raise CustomerDataError(f"unknown customer file format {format!r} "
+                                    f"(known: {', '.join(FORMATS)})")
+        return format
+    found = _EXTENSIONS.get(Path(path).suffix.lower())
+    if found is None:
+        known = ", ".join(_EXTENSIONS)
+        raise CustomerDataError(f"{path}: cannot tell the format from the extension "
+                                f"(use {known}, or name the format)")
+    return found
+
+
+def _boolean(text: str) -> bool:
+    folded = text.strip().casefold()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    raise ValueError(text)
+
+
+def _list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(";") if item.strip()]
+
+
+#: The CSV column types a header may name after a colon, and how a cell of each is read.
+COLUMN_TYPES: dict[str, Callable[[str], object]] = {
+    "str": str,
+    "int": lambda text: int(text.strip()),
+    "float": lambda text: float(text.strip()),
+    "bool": _boolean,
+    "date": lambda text: dt.date.fromisoformat(text.strip()),
+    "datetime": lambda text: dt.datetime.fromisoformat(text.strip()),
+    "list": _list,
+    "json": json.loads,
+}
+
+
+class _Column:
+    """One CSV column: the header as written, the attribute path it fills, how cells are read."""
+
+    __slots__ = ("convert", "header", "kind", "path")
+
+    def __init__(self, header: str, where: str) -> None:
+        name, colon, kind = header.strip().rpartition(":")
+        if not colon:
+            name, kind = kind, "str"
+        if kind not in COLUMN_TYPES:
+            raise CustomerDataError(f"{where}: column {header!r} has unknown type {kind!r} "
+                                    f"(known: {', '.join(COLUMN_TYPES)})")
+        path = tuple(name.split("."))
+        if not all(path):
+            raise CustomerDataError(f"{where}: column {header!r} has an empty attribute name")
+        self.header, self.kind, self.path = header, kind, path
+        self.convert = COLUMN_TYPES[kind]
+
+
+def _columns(header: list[str], where: str) -> list[_Column]:
+    columns = [_Column(text, where) for text in header]
+    paths: dict[tuple[str, ...], str] = {}
+    for column in columns:
+        if column.path in paths:
+            raise CustomerDataError(f"{where}: column {column.header!r} appears twice")
+        paths[column.path] = column.header
+    for column in columns:
+        for cut in range(1, len(column.path)):
+            if column.path[:cut] in paths:
+                raise CustomerDataError(f"{where}: column {column.header!r} is inside column "
+                                        f"{paths[column.path[:cut]]!r}, which holds a value")
+    return columns
+
+
+def _put(profile: Profile, path: tuple[str, ...], value: object) -> None:
+    for name in path[:-1]:
+        profile = profile.setdefault(name, {})
+    profile[path[-1]] = value
+
+
+class CustomerFile:
+    """A customer file read one profile at a time: ``for profile in CustomerFile(path): …``.
+
+    Construction checks that the file exists and that its format is known, so a typo in a path
+    fails before any work; each iteration reads the file again from the start.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], format: str | None = None) -> None:
+        self.path = Path(path)
+        self.name = str(path)
+        self.format = format_for(path, format)
+        if not self.path.exists():
+            raise CustomerDataError(f"{self.name}: no such file")
+        if self.path.is_dir():
+            raise CustomerDataError(f"{self.name}: is a folder, not a customer file")
+        if self.format == "parquet":
+            import_parquet()
+
+    def __iter__(self) -> Iterator[Profile]:
+        readers = {"jsonl": self._jsonl, "csv": self._csv, "parquet": self._parquet}
+        try:
+            yield from readers[self.format]()
+        except OSError as error:
+            raise CustomerDataError(f"{self.name}: cannot read ({error.strerror})") from None
+
+    def count(self) -> int | None:
+        """About how many customers the file holds, for a progress bar; None when unknown.
+
+        Rows are counted, not read: reading reports any problem with the file itself.
+        """
+        try:
+            if self.format == "parquet":
+                return int(import_parquet().ParquetFile(self.path).metadata.num_rows)
+            lines = 0
+            with self.path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    lines += chunk.count(b"\n")
+        except (OSError, ValueError):
+            return None
+        return max(0, lines - 1) if self.format == "csv" else lines
+
+    def _error(self, line: int, message: str) -> CustomerDataError:
+        return CustomerDataError(f"{self.name}:{line}: {message}")
+
+    def _lines(self, handle: BinaryIO) -> Iterator[str]:
+        """The file's lines, decoded one by one so a bad byte is reported on its own line."""
+        for number, raw in enumerate(handle, 1):
+            try:
+                yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                raise self._error(number, f"not UTF-8 text ({error.reason})") from None
+
+    def _jsonl(self) -> Iterator[Profile]:
+        with self.path.open("rb") as handle:
+            for number, line in enumerate(self._lines(handle), 1):
+                if not line.strip():
+                    continue
+                try:
+                    profile = json.loads(line)
+                except json.JSONDecodeError as error:
+                    hint = " (a JSON array? write one object per line)" if (
+                        number == 1 and line.lstrip().startswith("[")) else ""
+                    raise self._error(number, f"not a JSON object: {error.msg}{hint}") from None
+                except RecursionError:
+                    raise self._error(number, "not a JSON object: nested too deeply") from None
+                if not isinstance(profile, dict):
+                    kind = _JSON_KINDS.get(type(profile), "value")
+                    raise self._error(number, f"not a JSON object: found {kind}")
+                yield profile
+
+    def _csv(self) -> Iterator[Profile]:
+        with self.path.open("rb") as handle:
+            reader = csv.reader(self._lines(handle), strict=True)
+            try:
+                header = next(reader, None)
+                if header is None:
+                    return
+                columns = _columns(header, f"{self.name}:1")
+                for row in reader:
+                    if not row:
+                        continue
+                    if len(row) != len(columns):
+                        raise self._error(reader.line_num, f"{len(row)} fields, but the header "
+                                                           f"has {len(columns)}")
+                    yield self._profile(columns, row, reader.line_num)
+            except csv.Error as error:
+                raise self._error(reader.line_num, f"malformed CSV: {error}") from None
+
+    def _profile(self, columns: list[_Column], row: list[str], line: int) -> Profile:
+        profile: Profile = {}
+        for column, cell in zip(columns, row, strict=True):
+            if cell == "":
+                continue
+            try:
+                value = column.convert(cell)
+            except ValueError as error:
+                reason = f" ({error.msg})" if isinstance(error, json.JSONDecodeError) else ""
+                raise self._error(line, f"column {column.header!r}: not a valid {column.kind}: "
+                                        f"{cell!r}{reason}") from None
+            _put(profile, column.path, value)
+        return profile
+
+    def _parquet(self) -> Iterator[Profile]:
+        pq = import_parquet()
+        try:
+            table = pq.ParquetFile(self.path)
+        except (OSError, ValueError) as error:
+            # pyarrow's ArrowInvalid is a ValueError; its IO errors are OSErrors without errno.
+            raise CustomerDataError(f"{self.name}: not a Parquet file ({error})") from None
+        for batch in table.iter_batches(batch_size=_PARQUET_BATCH):
+            yield from batch.to_pylist()
+
+
+def import_parquet() -> Any:
+    """``pyarrow.parquet``, imported on first use: Parquet support is an optional extra."""
+    try:
+        # By name: pyarrow ships no type information, and this keeps it out of mypy's way.
+        return importlib.import_module("pyarrow.parquet")
+    except ImportError:
+        raise CustomerDataError("Parquet files need pyarrow, which is not installed "
+                                "(pip install pyarrow)") from None
+
+
+# --- membership exports -------------------------------------------------------------------------
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)  # keeps every digit, as the language's decimals do
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def json_text(data: object) -> str:
+    """``data`` as one line of JSON; dates and datetimes (from CSV or Parquet) as ISO text."""
+    return json.dumps(data, ensure_ascii=False, default=_json_value)
+
+
+def write_members(format: str, rows: Iterable[Row], out: IO[str]) -> None:
+    """Write membership ``rows`` to a text stream as ``jsonl`` or ``csv``, one row at a time."""
+    if format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["id", "segments", "groups"])
+        for customer, names, groups in rows:
+            writer.writerow([customer or "", ";".join(names), ";".join(groups)])
+        return
+    for customer, names, groups in rows:
+        out.write(json_text({"id": customer, "segments": names, "groups": groups}) + "\n")
+
+
+def write_members_parquet(rows: Iterable[Row], path: str | os.PathLike[str]) -> None:
+    """Write membership ``rows`` to a Parquet file in row groups, never holding them all."""
+    pq = import_parquet()
+    pa = importlib.import_module("pyarrow")  # present once pyarrow.parquet is
+
+    schema = pa.schema([("id", pa.string()), ("segments", pa.list_(pa.string())),
+                        ("groups", pa.list_(pa.string()))])
+    remaining = iter(rows)
+    with pq.ParquetWriter(path, schema) as writer:
+        while batch := list(itertools.islice(remaining, _PARQUET_ROWS)):
+            columns = [list(column) for column in zip(*batch, strict=True)]
+            writer.write_table(pa.table(columns, schema=schema))
