@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterator
+from decimal import Decimal
 
 from . import nodes as n
 from .errors import Diagnostic
@@ -63,8 +64,10 @@ def _check_segment(segment: n.Segment, by_name: dict[str, n.Segment]) -> Iterato
     start, end = segment.active_from, segment.active_until
     if start is not None and end is not None and _moment(start) >= _moment(end):
         yield Diagnostic(
-            "SR304", f"segment `{segment.name}` is active from {start} until {end}: never",
-            segment.name_span or segment.span, "the window is half-open [from, until)",
+            "SR304", f"segment `{segment.name}` is never active: "
+            f"`active from {start.isoformat()} until {end.isoformat()}` is an empty window",
+            segment.name_span or segment.span,
+            "the window is half-open [from, until), so `until` must be later than `from`",
         )
     both = sorted(set(segment.include_customers) & set(segment.exclude_customers))
     if both:
@@ -99,7 +102,8 @@ def _check_between(node: n.Compare) -> Iterator[Diagnostic]:
 
 def _ordering_key(value: n.Value) -> object | None:
     if isinstance(value, n.Number):
-        return value.value
+        # As Decimal, so an integer bound and a decimal bound compare (`between 1.5 and 1`).
+        return Decimal(value.value)
     if isinstance(value, n.String):
         return value.value
     if isinstance(value, n.Date | n.DateTime):

@@ -38,7 +38,9 @@ class Diagnostic:
                     width = max(1, len(text) - self.span.column + 1)
                 lines.append(f"{gutter} |")
                 lines.append(f"{self.span.line} | {text}")
-                lines.append(f"{gutter} | {' ' * (self.span.column - 1)}{'^' * width}")
+                # Tabs stay tabs under the source line so the caret lines up in any terminal.
+                pad = "".join(c if c == "\t" else " " for c in text[: self.span.column - 1])
+                lines.append(f"{gutter} | {pad}{'^' * width}")
         if self.hint:
             lines.append(f"help: {self.hint}")
         return "\n".join(lines)

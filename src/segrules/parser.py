@@ -63,7 +63,32 @@ def parse_source(source: Source) -> tuple[n.Document, list[Diagnostic]]:
         return n.Document(()), builder.diagnostics
 
 
-_SEGMENT_START = re.compile(r"^[ \t]*segment\b", re.MULTILINE)
+# A rough token: strings, patterns and backticked names whole (maybe unterminated), comments,
+# words, and single characters; enough to find braces and segment starts in broken text.
+_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|/(?:[^/\\\n]|\\.)*/?|`[^`\n]*`?|#[^\n]*|\w+|\S')
+
+
+def _segment_starts(text: str) -> list[int]:
+    """Offsets of the lines that start a top-level segment.
+
+    A line starting with ``segment`` starts one unless the word before it is ``include``,
+    ``exclude`` or ``in``: then it is ``include segment X`` written across two lines.
+    """
+    starts: list[int] = []
+    previous = ""
+    for match in _SCAN.finditer(text):
+        token = match.group()
+        if token.startswith("#"):
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if (
+            token == "segment"
+            and previous not in ("include", "exclude", "in")
+            and not text[line_start : match.start()].strip()
+        ):
+            starts.append(line_start)
+        previous = token
+    return starts
 
 
 def _parse_each_segment(
@@ -74,23 +99,42 @@ def _parse_each_segment(
     Chunks start at lines that begin with ``segment``; text outside the chunk is blanked to
     spaces (newlines kept) so offsets, lines and columns stay those of the real file.
     """
-    starts = [m.start() for m in _SEGMENT_START.finditer(source.text)] or [0]
+    starts = _segment_starts(source.text) or [0]
     if starts[0] != 0 and source.text[: starts[0]].strip():
         starts.insert(0, 0)
     bounds = list(zip(starts, [*starts[1:], len(source.text)], strict=True))
     if len(bounds) <= 1:
         builder.diagnostics.append(_syntax_diagnostic(source, first))
-        return n.Document(()), builder.diagnostics
+        return n.Document(_placeholder(source, 0, len(source.text))), builder.diagnostics
     segments: list[n.Segment] = []
     for start, end in bounds:
         padded = _blank(source.text[:start]) + source.text[start:end]
         try:
             segments.extend(builder.build(_lark().parse(padded)).segments)
         except UnexpectedInput as error:
-            builder.diagnostics.append(_syntax_diagnostic(source, error))
+            builder.diagnostics.append(_syntax_diagnostic(source, error, padded))
+            segments.extend(_placeholder(source, start, end))
         except _TooDeep as error:
             builder.diagnostics.append(error.diagnostic)
+            segments.extend(_placeholder(source, start, end))
     return n.Document(segments), builder.diagnostics
+
+
+_SEGMENT_NAME = re.compile(
+    r'^[ \t]*segment\s+([A-Za-z_][A-Za-z0-9_-]*|"(?:[^"\\\n]|\\.)*")', re.MULTILINE
+)
+
+
+def _placeholder(source: Source, start: int, end: int) -> list[n.Segment]:
+    """An empty segment named like the broken one, so the checker does not add an "unknown
+    segment" error for every reference to a segment that exists but failed to parse."""
+    match = _SEGMENT_NAME.search(source.text, start, end)
+    if match is None:
+        return []
+    name = match.group(1)
+    if name.startswith('"'):
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    return [n.Segment(name, name_span=_span(source, match.start(1), match.end(1)))]
 
 
 def _blank(text: str) -> str:
@@ -133,7 +177,11 @@ def _describe(expected: set[str]) -> list[str]:
     return sorted(described)
 
 
-def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
+def _syntax_diagnostic(
+    source: Source, error: UnexpectedInput, parsed: str | None = None
+) -> Diagnostic:
+    """``parsed`` is the text the parser saw: one segment's chunk during recovery, whose end
+    is where "unexpected end of file" points."""
     text = source.text
     pos = error.pos_in_stream if error.pos_in_stream is not None else len(text)
     expected: set[str] = set()
@@ -141,10 +189,13 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
         # LALR's own expected set is widened by merged lookaheads (after `segment s` it lists
         # `}`); asking the parser state which terminals it really accepts is exact.
         parser_state = error.interactive_parser
-        expected = set(parser_state.accepts() if parser_state else error.expected)
+        expected = set(
+            parser_state.accepts()  # type: ignore[no-untyped-call]
+            if parser_state else error.expected
+        )
         token = error.token
         if token.type == "$END":
-            return _end_of_file(source, expected)
+            return _end_of_file(source, expected, parsed)
         end = pos + len(token.value)
         # A keyword lexed off the front of a longer word ("does" of "doesnt"): show the word.
         while pos > 0 and text[pos - 1].isalnum() and token.value[:1].isalnum():
@@ -169,9 +220,10 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
         found = word.group() if word else char
         message = f"unexpected `{found}`"
     elif isinstance(error, UnexpectedEOF):
-        return _end_of_file(source, set(error.expected))
+        return _end_of_file(source, set(error.expected), parsed)
     else:  # pragma: no cover - lark has no other UnexpectedInput kinds
         raise error
+    hint: str | None
     mistake = _known_mistake(text, pos, expected)
     if mistake is not None:
         # The caret goes under the whole mistaken phrase ("not exists"), or under the word the
@@ -183,24 +235,24 @@ def _syntax_diagnostic(source: Source, error: UnexpectedInput) -> Diagnostic:
     return Diagnostic("SR101", message, _span(source, pos, max(end, pos + 1)), hint)
 
 
-def _end_of_file(source: Source, expected: set[str]) -> Diagnostic:
-    end = len(source.text.rstrip())
+def _end_of_file(source: Source, expected: set[str], parsed: str | None) -> Diagnostic:
+    text = source.text if parsed is None else parsed
+    end = len(text.rstrip())
     start = max(0, end - 1)
     hint = _expected_hint(expected)
     if "RBRACE" in expected:
-        opened = _unclosed_brace(source.text)
-        where = f": the `{{` at {_span(source, opened, opened + 1)} is never closed"
-        hint = "a `}` may be missing" + (where if opened is not None else "")
-    return Diagnostic("SR103", "unexpected end of file", _span(source, start, end), hint)
-
-
-_BRACE_SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|/(?:[^/\\\n]|\\.)*/?|`[^`\n]*`?|#[^\n]*|[{}]')
+        opened = _unclosed_brace(text)
+        hint = "a `}` may be missing"
+        if opened is not None:
+            hint += f": the `{{` at {_span(source, opened, opened + 1)} is never closed"
+    what = "file" if len(text) == len(source.text) else "segment"
+    return Diagnostic("SR103", f"unexpected end of {what}", _span(source, start, end), hint)
 
 
 def _unclosed_brace(text: str) -> int | None:
     """The offset of the innermost `{` left open, skipping strings, patterns and comments."""
     opened: list[int] = []
-    for match in _BRACE_SCAN.finditer(text):
+    for match in _SCAN.finditer(text):
         if match.group() == "{":
             opened.append(match.start())
         elif match.group() == "}" and opened:
@@ -234,8 +286,9 @@ _KNOWN_MISTAKES = {
     "like": "matches",
 }
 _AFTER_CONTAINS = re.compile(r'\bcontains\s+(?:"(?:[^"\\\n]|\\.)*"|\S+)\s*$')
+# Words that cannot start an attribute name where they stand (`ignoring`: after a condition).
 _CONDITION_WORDS = {"not", "in", "all", "any", "none", "count", "sum", "avg", "min", "max",
-                    "years_since", "days_since"}
+                    "years_since", "days_since", "ignoring"}
 
 
 def _known_mistake(text: str, pos: int, expected: set[str]) -> tuple[str, int, int] | None:
@@ -264,7 +317,7 @@ def _known_mistake(text: str, pos: int, expected: set[str]) -> tuple[str, int, i
                 end = max(words[-1].end(), pos + 1)
                 return f"did you mean `{_KNOWN_MISTAKES[phrase]}`?", words[0].start(), end
     if before and before[-1].group() in _CONDITION_WORDS and expected <= {
-        "LPAR", "LBRACE", "SEGMENT"
+        "LPAR", "LBRACE", "SEGMENT", "CASE"
     }:
         word = before[-1].group()
         hint = (
@@ -383,6 +436,10 @@ class _Builder:
     def _error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, hint))
 
+    def _impossible(self, value: n.Value) -> bool:
+        """Whether ``value`` is the stand-in for an impossible date reported as SR301."""
+        return any(d.code == "SR301" and d.span is value.span for d in self.diagnostics)
+
     # document and segments
     def start(self, meta: Any, children: Children) -> n.Document:
         return n.Document(children, span=self._meta_span(meta))
@@ -399,6 +456,8 @@ class _Builder:
             if kind in ("include", "exclude"):
                 if isinstance(value, tuple):  # `include customers "id", …`
                     (include_ids if kind == "include" else exclude_ids).extend(value)
+                    if span is not None:
+                        seen.setdefault(f"{kind} customers", span)
                 else:
                     (includes if kind == "include" else excludes).append(value)
                 continue
@@ -474,6 +533,9 @@ class _Builder:
 
     def active_window(self, meta: Any, children: Children) -> tuple[str, Any, Span | None]:
         start, end = children
+        if self._impossible(start) or self._impossible(end):
+            # Already reported; a window around the stand-in date would be reported as empty.
+            return self._clause("active_window", meta, {})
         return self._clause(
             "active_window", meta, {"active_from": start.value, "active_until": end.value}
         )
@@ -570,7 +632,14 @@ class _Builder:
 
     def test_two(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
         spelling, span = children[0]
-        return spelling, (children[1], children[2]), span
+        low, high = children[1], children[2]
+        # An impossible bound is already reported; standing in the other bound for it keeps the
+        # checker from reporting the range as empty too.
+        if self._impossible(low):
+            low = high
+        elif self._impossible(high):
+            high = low
+        return spelling, (low, high), span
 
     def test_none(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
         spelling, span = children[0]

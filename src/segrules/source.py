@@ -13,9 +13,13 @@ class Source:
     text: str = field(repr=False)
 
     def line(self, number: int) -> str:
-        """The 1-based line ``number`` without its newline (empty past the end)."""
-        lines = self.text.splitlines()
-        return lines[number - 1] if 0 < number <= len(lines) else ""
+        """The 1-based line ``number`` without its newline (empty past the end).
+
+        Lines end at ``\n`` only, as spans count them; ``splitlines`` would also break at form
+        feeds and Unicode separators and point the caret at the wrong line.
+        """
+        lines = self.text.split("\n")
+        return lines[number - 1].removesuffix("\r") if 0 < number <= len(lines) else ""
 
 
 @frozen
