@@ -5,7 +5,7 @@ The trees are built from ``segrules.nodes`` directly, so a law can be checked on
 document the checker accepts: operators get the values their arity asks for (``operators``),
 ``between`` bounds are ordered, blocks are never empty, ``in segment`` only names an earlier
 segment of the same document (so there are no cycles or unknown names), and ``everyone`` is only a
-whole include block. Names and strings deliberately include the awkward cases: words of the
+whole include or exclude block. Names and strings deliberately include the awkward cases: words of the
 language, names that need backticks or quotes, and strings with quotes, backslashes, control
 characters and non-ASCII text.
 """
@@ -328,8 +328,9 @@ def expressions(max_depth: int = 3, refs: Sequence[str] = ()) -> st.SearchStrate
 
 @functools.cache
 def _blocks(include: bool, with_refs: bool, max_depth: int) -> st.SearchStrategy[n.Expr]:
+    # `exclude everyone` is valid too (only explicit members remain), just rarer in practice.
     choices: list[st.SearchStrategy[n.Expr]] = [_expressions(max_depth, with_refs)]
-    if include:
+    if include or with_refs:
         choices.append(st.just(n.Everyone()))
     if with_refs:
         choices.append(_placeholders)

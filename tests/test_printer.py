@@ -331,7 +331,6 @@ def test_top_level_block_forms() -> None:
         (n.Segment("s", includes=(n.AllOf(()),)), "no conditions"),
         (n.Segment("s", includes=(n.Not(n.AnyOf(())),)), "empty"),
         (n.Segment("s", includes=(n.AllOf((n.Everyone(),)),)), "inside a condition"),
-        (n.Segment("s", excludes=(n.Everyone(),)), "exclude everyone"),
         (n.Segment("s", includes=(n.Compare(_attr("a`b"), "exists"),)), "backticks"),
         (n.Segment("s", includes=(n.Compare(_attr("a"), "nope"),)), "unknown operator"),
         (n.Segment("s", includes=(n.Compare(_attr("a"), "between", (n.Number(1),)),)),

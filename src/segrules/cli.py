@@ -5,8 +5,8 @@ reports segment text problems like a compiler, ``fmt`` rewrites files in the can
 ``preview`` counts and lists a segment's members among a customer file, ``explain`` says why one
 customer is in or out, and ``members`` exports every customer's segments and groups.
 
-Exit codes: 0 success; 1 a finding (``check`` found errors, ``fmt --check`` would change a file,
-``fmt`` refused a file); 2 bad input (a missing or malformed file, an unknown segment, a bad
+Exit codes: 0 success; 1 a finding (``check`` found errors, ``fmt --check`` would change a
+file); 2 bad input (a missing or malformed file, an unknown segment, a bad
 ``--now``, segment text that does not load). Bad input is reported on one line on stderr, never
 as a traceback; segment text errors are reported as the compiler renders them.
 """
@@ -33,7 +33,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import nodes as n
-from . import printer, runtime
+from . import runtime
 from .book import Book
 from .customers import (
     FORMATS,
@@ -47,8 +47,8 @@ from .customers import (
 )
 from .errors import Diagnostic, SegrulesError
 from .explain import explain as explain_segment
+from .formatter import format_text
 from .loader import load, parse_all, seg_files
-from .parser import parse_source
 from .source import Source
 from .visitor import NodeVisitor
 
@@ -310,21 +310,16 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     """
     files = _seg_paths(paths)
     changed: list[Path] = []
-    refused = broken = 0
+    broken = 0
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     for file in files:
         try:
             source = _source(file)
-            formatted = _formatted(source)
+            formatted = format_text(source.text, source.name)
         except SegrulesError as error:
             for diagnostic in error.diagnostics:
                 errors.print(_styled(diagnostic) if diagnostic.span else _one_line(diagnostic))
             broken += 1
-            continue
-        if formatted is None:
-            click.echo(f"{file}: not formatted: it has # comments, and this version of fmt "
-                       "cannot keep them", err=True)
-            refused += 1
             continue
         if formatted == source.text:
             continue
@@ -340,32 +335,14 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
             click.echo(f"reformatted {file}", err=True)
     verb = "would be reformatted" if check_only or show_diff else "reformatted"
     summary = [f"{_plural(len(changed), 'file')} {verb}",
-               f"{len(files) - len(changed) - refused - broken} unchanged"]
-    if refused:
-        summary.append(f"{refused} refused")
+               f"{len(files) - len(changed) - broken} unchanged"]
     if broken:
         summary.append(f"{_plural(broken, 'file')} with errors")
     click.echo(", ".join(summary), err=True)
     if broken:
         sys.exit(2)
-    if refused or (check_only and changed):
+    if check_only and changed:
         sys.exit(1)
-
-
-def _formatted(source: Source) -> str | None:
-    """The canonical text of ``source``; None when it cannot be written without losing text."""
-    document, diagnostics = parse_source(source)
-    errors = [d for d in diagnostics if d.severity == "error"]
-    if errors:
-        raise SegrulesError(errors)
-    format_text: Callable[[str, str], str] | None = getattr(printer, "format_text", None)
-    if format_text is not None:
-        return format_text(source.text, source.name)
-    # Without a comment-preserving printer, a `#` anywhere may be a comment: refuse rather
-    # than print the tree and silently drop what the user wrote.
-    if "#" in source.text:
-        return None
-    return printer.dumps(document)
 
 
 @contextlib.contextmanager

@@ -10,14 +10,17 @@ quoted whenever they could be read as a word of the language.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
 
+from . import comments as c
 from . import nodes as n
 from .errors import Diagnostic, SegrulesValueError
 from .operators import AGGREGATES, OPERATORS, SPELLINGS, TIME_FUNCTIONS, UNITS, spelling
+from .source import Span
 
 __all__ = ["dumps"]
 
@@ -43,12 +46,21 @@ _WORDS = frozenset(
 _OR, _AND, _ITEM = 1, 2, 3
 
 
-def dumps(obj: object) -> str:
+def dumps(obj: object, *, comments: c.Recorder | c.Placement | None = None) -> str:
     """The canonical text of a ``Document``, a ``Segment``, or anything with a ``document``.
 
     Raises ``SegrulesValueError`` for a tree no text can express (an empty block, ``everyone``
-    inside a condition, a name containing a backtick).
+    inside a condition, a name containing a backtick). ``comments`` is the formatter's hook
+    for keeping the comments of the text the tree was parsed from.
     """
+    token = _COMMENTS.set(comments)
+    try:
+        return _dumps(obj)
+    finally:
+        _COMMENTS.reset(token)
+
+
+def _dumps(obj: object) -> str:
     if isinstance(obj, n.Segment):
         segments: tuple[n.Segment, ...] = (obj,)
     elif isinstance(obj, n.Document):
@@ -64,55 +76,73 @@ def _unprintable(message: str) -> SegrulesValueError:
     return SegrulesValueError([Diagnostic("SR392", message)])
 
 
+# --- comments ---------------------------------------------------------------------------------
+
+# Set only while the formatter prints: the pass that records or places comments.
+_COMMENTS: contextvars.ContextVar[c.Recorder | c.Placement | None] = (
+    contextvars.ContextVar("segrules_comments", default=None)
+)
+
+
+def _anchored(span: Span | None, lines: list[str]) -> list[str]:
+    """``lines`` printed for the node at ``span``, with the comments that belong to it."""
+    hook = _COMMENTS.get()
+    if hook is None or span is None:
+        return lines
+    return hook.place(span.start, lines)
+
+
 # --- segments -----------------------------------------------------------------------------------
 
 
 def _segment(segment: n.Segment) -> str:
-    header = _header(segment)
-    body = [line for expr in segment.includes for line in _block("include", expr)]
-    body += [line for expr in segment.excludes for line in _block("exclude", expr)]
-    if segment.include_customers:
-        body.append(f"include customers {_strings(segment.include_customers)}")
-    if segment.exclude_customers:
-        body.append(f"exclude customers {_strings(segment.exclude_customers)}")
+    clauses = dict(segment.header_spans)
+    header = _header(segment, clauses)
+    body = [
+        line for expr in segment.includes for line in _anchored(expr.span, _block("include", expr))
+    ]
+    body += [
+        line for expr in segment.excludes for line in _anchored(expr.span, _block("exclude", expr))
+    ]
+    explicit = (("include", segment.include_customers), ("exclude", segment.exclude_customers))
+    for kind, ids in explicit:
+        if ids:
+            clause = f"{kind} customers"
+            body += _anchored(clauses.get(clause), [f"{clause} {_strings(ids)}"])
     opening = f"segment {segment_name(segment.name)} {{"
     if not header and not body:
-        return opening + " }\n"
+        return "\n".join(_anchored(segment.span, [opening + " }"])) + "\n"
     lines = header + ([""] if header and body else []) + body
-    return "\n".join([opening, *(_INDENT + line if line else "" for line in lines), "}"]) + "\n"
+    text = [opening, *(_INDENT + line if line else "" for line in lines), "}"]
+    return "\n".join(_anchored(segment.span, text)) + "\n"
 
 
-def _header(segment: n.Segment) -> list[str]:
-    lines = []
+def _header(segment: n.Segment, spans: dict[str, Span]) -> list[str]:
+    clauses = []
     if segment.title is not None:
-        lines.append(f"title {string(segment.title)}")
+        clauses.append(("title", f"title {string(segment.title)}"))
     if segment.description is not None:
-        lines.append(f"description {string(segment.description)}")
+        clauses.append(("description", f"description {string(segment.description)}"))
     if segment.groups:
-        lines.append(f"groups {_strings(segment.groups)}")
+        clauses.append(("groups", f"groups {_strings(segment.groups)}"))
     window = []
     if segment.active_from is not None:
         window.append(f"from {_moment(segment.active_from)}")
     if segment.active_until is not None:
         window.append(f"until {_moment(segment.active_until)}")
     if window:
-        lines.append("active " + " ".join(window))
+        clauses.append(("active", "active " + " ".join(window)))
     if segment.disabled:
-        lines.append("disabled")
+        clauses.append(("disabled", "disabled"))
     if segment.stores:
-        lines.append(f"stores {_strings(segment.stores)}")
-    return lines
+        clauses.append(("stores", f"stores {_strings(segment.stores)}"))
+    return [line for clause, text in clauses for line in _anchored(spans.get(clause), [text])]
 
 
 def _block(keyword: str, expr: n.Expr) -> list[str]:
     """An include or exclude block: the block form that re-parses to exactly ``expr``."""
     if isinstance(expr, n.Everyone):
-        if keyword == "exclude":
-            raise _unprintable(
-                "`exclude everyone` cannot be written; with no include block a segment already "
-                "matches only its explicit members"
-            )
-        return ["include everyone"]
+        return [f"{keyword} everyone"]
     if isinstance(expr, n.InSegment):
         return [f"{keyword} segment {segment_name(expr.name)}"]
     if isinstance(expr, n.AllOf | n.AnyOf):
@@ -123,8 +153,8 @@ def _block(keyword: str, expr: n.Expr) -> list[str]:
 def _braces(opening: str, items: tuple[n.Expr, ...]) -> list[str]:
     if not items:
         raise _unprintable(f"`{opening}` has no conditions; an empty block is an error")
-    inner = [line for item in items for line in _item(item)]
-    return [f"{opening} {{", *(_INDENT + line for line in inner), "}"]
+    inner = [line for item in items for line in _anchored(item.span, _item(item))]
+    return [f"{opening} {{", *(_INDENT + line if line else "" for line in inner), "}"]
 
 
 def _item(expr: n.Expr) -> list[str]:
