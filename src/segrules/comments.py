@@ -11,14 +11,11 @@ that the output holds every comment of the input.
 from __future__ import annotations
 
 import bisect
-import re
 from collections import defaultdict
 
 from attrs import frozen
 
-# Strings, patterns and backticked names whole (so a `#` inside them is no comment), comments,
-# and everything else a character at a time.
-_ROUGH_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|/(?:[^/\\\n]|\\.)*/?|`[^`\n]*`?|#[^\n]*|\S')
+from .source import ROUGH_TOKEN
 
 
 @frozen
@@ -37,7 +34,7 @@ def scan(text: str) -> list[Comment]:
     """Every comment of ``text``, in order."""
     comments = []
     line, counted = 1, 0
-    for match in _ROUGH_TOKEN.finditer(text):
+    for match in ROUGH_TOKEN.finditer(text):
         token = match.group()
         if token.startswith("#"):
             start = match.start()

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from attrs import field, frozen
+
+#: A rough token, for tools that read text that may not parse (error recovery, comment
+#: scanning): strings, patterns and backticked names whole, even unterminated, so a `#` or a
+#: brace inside them is not taken for code; comments; words; single characters.
+ROUGH_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|/(?:[^/\\\n]|\\.)*/?|`[^`\n]*`?|#[^\n]*|\w+|\S')
 
 
 @frozen
@@ -37,6 +44,16 @@ class Span:
     @property
     def text(self) -> str:
         return self.source.text[self.start : self.end]
+
+    @classmethod
+    def of(cls, source: Source, start: int, end: int) -> Span:
+        """The span of ``source.text[start:end]``, lines and columns counted from offsets."""
+        text = source.text
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        end_line = line + text.count("\n", start, end)
+        end_column = end - (text.rfind("\n", 0, end) + 1) + 1
+        return cls(source, start, end, line, column, end_line, end_column)
 
     def __str__(self) -> str:
         return f"{self.source.name}:{self.line}:{self.column}"
