@@ -1,0 +1,120 @@
+"""Reading attribute paths from whatever a storefront calls a profile, and computed attributes.
+
+A profile may be a dict (the fast path), any other mapping, or an object (a dataclass, an attrs
+class, an ORM row). Reading is deliberately narrow, because segment text is written by people
+outside engineering: a mapping is read by key only, so ``keys`` on a dict is the key "keys" and
+never the method; an object is read by attribute, never one whose name starts with ``_``; and a
+callable is never returned or called. Each of those, like an absent key, is *missing*. A reader
+is built once per path at load, so evaluation does no parsing or dispatch on names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from .runtime import ErrorCounter
+
+__all__ = ["Attributes", "customer_id", "reader", "step"]
+
+Computed = Callable[[Any, dt.datetime], Any]
+Reader = Callable[..., Any]
+
+# Built-in values are data, not records: `price.real` or `name.upper` is missing.
+_OPAQUE = (str, bytes, bytearray, int, float, complex, Decimal, dt.date, dt.time, dt.timedelta,
+           list, tuple, set, frozenset)
+
+
+class Attributes:
+    """Computed attributes an application registers and passes to ``Book(..., attributes=…)``.
+
+    A top-level name registered here is computed by ``function(profile, now)`` instead of read
+    from the profile, e.g. an ``age`` derived from a birth date or a ``lifetime_value`` from an
+    order service. The book resolves names when it loads, so paths that are not computed pay
+    nothing; an exception inside the function makes the attribute missing and is counted.
+    """
+
+    def __init__(self) -> None:
+        self._functions: dict[str, Computed] = {}
+
+    def register(self, name: str, function: Computed | None = None) -> Any:
+        """Register ``function`` under ``name``; without ``function``, a decorator."""
+        if function is not None:
+            self._functions[name] = function
+            return function
+
+        def decorate(function: Computed) -> Computed:
+            self._functions[name] = function
+            return function
+        return decorate
+
+    def get(self, name: str) -> Computed | None:
+        return self._functions.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._functions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(tuple(self._functions))
+
+    def __len__(self) -> int:
+        return len(self._functions)
+
+    def snapshot(self) -> dict[str, Computed]:
+        """A copy the book keeps, so registering later does not change a loaded book."""
+        return dict(self._functions)
+
+
+def step(value: object, name: str) -> object:
+    """One step of a path: a key of a mapping, a public attribute of an object, else None."""
+    if type(value) is dict or isinstance(value, Mapping):
+        found = value.get(name)
+    elif value is None or name.startswith("_") or isinstance(value, _OPAQUE):
+        return None
+    else:
+        found = getattr(value, name, None)
+    return None if callable(found) else found
+
+
+def reader(names: tuple[str, ...], errors: ErrorCounter,
+           computed: Computed | None = None) -> Reader:
+    """A function reading ``names`` from a root: ``read(root)``, or ``read(root, now)`` when the
+    first name is ``computed``. A root of None (no profile, no session) has nothing to read.
+    """
+    rest = names[1:] if computed is not None else names
+
+    def walk(value: object) -> object:
+        try:
+            for name in rest:
+                if value is None:
+                    return None
+                value = step(value, name)
+            return value
+        except Exception:
+            errors.add()
+            return None
+    if computed is None:
+        return walk
+
+    def compute(root: object, now: dt.datetime) -> object:
+        if root is None:
+            return None
+        try:
+            value = computed(root, now)
+        except Exception:
+            errors.add()
+            return None
+        return walk(None if callable(value) else value)
+    return compute
+
+
+def customer_id(profile: object, errors: ErrorCounter) -> str | None:
+    """The profile's ``id`` attribute as a string (ids compare as ``str``), or None."""
+    try:
+        found = step(profile, "id")
+    except Exception:
+        errors.add()
+        return None
+    return None if found is None else str(found)

@@ -1,0 +1,248 @@
+"""The loaded, compiled set of segments a storefront asks "is this shopper in …?".
+
+A ``Book`` compiles every segment once, at construction, and is immutable afterwards, so one
+book can serve every request thread of a process without locks. Evaluation never raises: an odd
+profile makes a condition false and is counted in ``evaluation_errors``; only asking for a
+segment the book does not have is an error (``UnknownSegmentError``, also a ``KeyError``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from attrs import frozen
+
+from . import adapters, codegen, runtime
+from . import nodes as n
+from .checker import check, references
+from .errors import Diagnostic, SegrulesReferenceError, UnknownSegmentError, error_for
+
+if TYPE_CHECKING:
+    from .explain import Explanation
+
+__all__ = ["Book", "GroupProvenance"]
+
+
+@frozen
+class GroupProvenance:
+    """Why a customer has a group: ``assigned`` to them, and/or given by these ``segments``.
+
+    Both are kept, so removing an assignment leaves the group in place while a segment still
+    gives it (SPEC §4, group inheritance).
+    """
+
+    assigned: bool
+    segments: tuple[str, ...]
+
+
+def _moment(now: object) -> dt.datetime:
+    if not isinstance(now, dt.date):
+        raise TypeError(f"now must be a datetime or date, not {type(now).__name__}")
+    return runtime.aware(now)
+
+
+def _reference_order(document: n.Document) -> list[n.Segment]:
+    """Segments ordered so each comes after the segments it references."""
+    by_name: dict[str, n.Segment] = {}
+    for segment in document.segments:
+        by_name.setdefault(segment.name, segment)
+    ordered: list[n.Segment] = []
+    state: dict[str, str] = {}
+    for root in by_name:
+        stack = [(root, iter(references(by_name[root])))]
+        state.setdefault(root, "open")
+        if state[root] == "done":
+            continue
+        while stack:
+            name, pending = stack[-1]
+            ref = next(pending, None)
+            if ref is None:
+                stack.pop()
+                state[name] = "done"
+                ordered.append(by_name[name])
+            elif ref.name not in by_name or state.get(ref.name) == "open":
+                _raise_reference_errors(document)
+            elif ref.name not in state:
+                state[ref.name] = "open"
+                stack.append((ref.name, iter(references(by_name[ref.name]))))
+    return ordered
+
+
+def _raise_reference_errors(document: n.Document) -> NoReturn:
+    # Books from the loader are checked already; one built from a hand-made document gets the
+    # checker's own diagnostics for an unknown name or a cycle.
+    errors = [d for d in check(document) if d.severity == "error"]
+    if errors:
+        raise error_for(errors)
+    raise SegrulesReferenceError("segment references cannot be ordered")
+
+
+class Book:
+    """Compiled segments, by name, in file order; evaluate with ``matches``/``segments_for``.
+
+    ``Book(document, warnings=(), attributes=None)``: ``document`` is a checked
+    ``nodes.Document`` (``segrules.loads`` builds one), ``attributes`` an
+    ``adapters.Attributes`` registry of computed attributes (copied at construction).
+    """
+
+    __slots__ = ("_attributes", "_compiled", "_document", "_errors", "_functions", "_names",
+                 "_segments", "_warnings")
+    _attributes: Mapping[str, adapters.Computed]
+    _compiled: dict[str, codegen.Compiled]
+    _document: n.Document
+    _errors: runtime.ErrorCounter
+    _functions: dict[str, Callable[..., bool]]
+    _names: tuple[str, ...]
+    _segments: dict[str, n.Segment]
+    _warnings: tuple[Diagnostic, ...]
+
+    def __init__(self, document: n.Document, warnings: Iterable[Diagnostic] = (),
+                 attributes: adapters.Attributes | Mapping[str, adapters.Computed] | None = None
+                 ) -> None:
+        computed = (attributes.snapshot() if isinstance(attributes, adapters.Attributes)
+                    else dict(attributes or {}))
+        errors = runtime.ErrorCounter()
+        compiled: dict[str, codegen.Compiled] = {}
+        ordered = _reference_order(document)  # a name defined twice: the first definition
+        for segment in ordered:
+            compiled[segment.name] = codegen.compile_segment(segment, compiled, computed, errors)
+        names = tuple(dict.fromkeys(s.name for s in document.segments))
+        for slot, value in (
+            ("_document", document), ("_warnings", tuple(warnings)),
+            ("_attributes", MappingProxyType(computed)), ("_errors", errors),
+            ("_names", names), ("_segments", {name: compiled[name].segment for name in names}),
+            ("_compiled", {name: compiled[name] for name in names}),
+            ("_functions", {name: compiled[name].function for name in names}),
+        ):
+            object.__setattr__(self, slot, value)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"a Book is immutable; cannot set {name!r}")
+
+    # --- the segments ----------------------------------------------------------------------
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self._names
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return self._warnings
+
+    @property
+    def document(self) -> n.Document:
+        return self._document
+
+    @property
+    def attributes(self) -> Mapping[str, adapters.Computed]:
+        """The computed attributes the book was compiled with (read-only)."""
+        return self._attributes
+
+    @property
+    def evaluation_errors(self) -> int:
+        """How many times a condition failed on odd data (and was taken as false)."""
+        return self._errors.value
+
+    def __getitem__(self, name: str) -> n.Segment:
+        segment = self._segments.get(name)
+        if segment is None:
+            self._unknown(name)
+        return segment
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._segments
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        return f"<Book of {len(self._names)} segments: {', '.join(self._names[:5])}>"
+
+    def compiled(self, name: str) -> codegen.Compiled:
+        """The generated function of segment ``name`` with its source and file name."""
+        found = self._compiled.get(name)
+        if found is None:
+            self._unknown(name)
+        return found
+
+    def source(self, name: str) -> str:
+        """The Python source generated for segment ``name``."""
+        return self.compiled(name).source
+
+    def _unknown(self, name: object) -> NoReturn:
+        close = difflib.get_close_matches(str(name), self._names, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else None
+        raise UnknownSegmentError([Diagnostic("SR204", f"no segment named {name!r}", hint=hint)])
+
+    # --- evaluation ------------------------------------------------------------------------
+
+    def matches(self, name: str, profile: object, *, session: object = None,
+                customer_id: object = None, store: str | None = None,
+                now: dt.datetime | None = None, members: Any = None) -> bool:
+        """Whether the customer is in segment ``name`` (SPEC §2); never raises on odd data."""
+        try:
+            function = self._functions[name]
+        except KeyError:
+            self._unknown(name)
+        if now is not None:
+            now = _moment(now)
+        if customer_id is not None:
+            customer_id = str(customer_id)
+        try:
+            return function(profile, session, customer_id, store, now, members, None)
+        except Exception:
+            return self._errors.add()
+
+    def segments_for(self, profile: object, *, session: object = None,
+                     customer_id: object = None, store: str | None = None,
+                     now: dt.datetime | None = None, members: Any = None) -> frozenset[str]:
+        """Every segment the customer is in; each segment is evaluated at most once."""
+        now = runtime.utcnow() if now is None else _moment(now)
+        cid = (str(customer_id) if customer_id is not None
+               else adapters.customer_id(profile, self._errors))
+        memo: dict[str, bool] = {}
+        for name, function in self._functions.items():
+            if name not in memo:
+                try:
+                    memo[name] = function(profile, session, cid, store, now, members, memo)
+                except Exception:
+                    memo[name] = self._errors.add()
+        return frozenset(name for name, member in memo.items() if member)
+
+    def explain(self, name: str, profile: object, *, session: object = None,
+                customer_id: object = None, store: str | None = None,
+                now: dt.datetime | None = None, members: Any = None) -> Explanation:
+        """Why the customer is or is not in segment ``name``: the rule that decided, each block
+        and condition with the values seen; ``str()`` renders it. Agrees with ``matches``."""
+        from .explain import explain
+
+        return explain(self, name, profile, session=session, customer_id=customer_id,
+                       store=store, now=now, members=members)
+
+    def groups_for(self, profile: object, *, assigned: Iterable[str] = (),
+                   session: object = None, customer_id: object = None,
+                   store: str | None = None, now: dt.datetime | None = None,
+                   members: Any = None) -> Mapping[str, GroupProvenance]:
+        """The customer's groups: the ``assigned`` ones and those of every segment they are in.
+
+        Ordered assigned groups first, then by segment in file order; read-only.
+        """
+        within = self.segments_for(profile, session=session, customer_id=customer_id,
+                                   store=store, now=now, members=members)
+        given: dict[str, dict[str, None]] = {}
+        for name in self._names:
+            if name in within:
+                for group in self._segments[name].groups:
+                    given.setdefault(group, {})[name] = None
+        groups = {group: GroupProvenance(True, tuple(given.get(group, ())))
+                  for group in assigned}
+        for group, segments in given.items():
+            groups.setdefault(group, GroupProvenance(False, tuple(segments)))
+        return MappingProxyType(groups)

@@ -1,0 +1,409 @@
+"""The semantics generated code calls: one predicate builder per operator, all two-valued.
+
+``codegen`` turns each condition into a call of a predicate built here once, at load, from the
+operator, its literal values and ``ignoring case``: the literals are converted then (decimals to
+exact and float forms, dates to UTC instants, regexes compiled), so a call only looks at the
+data. Every predicate applies the SPEC §3 rules in one place: a missing value (absent, ``None``
+or callable) fails every test but ``does not exist``; a list-valued attribute matches when any
+element does, except for the operators the table marks ``whole_value``; types never coerce; and
+nothing raises — an exception while comparing makes the condition false and is counted on the
+book's ``ErrorCounter``, so a storefront never fails a page because of one odd profile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import operator
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from dateutil.parser import isoparse
+from dateutil.relativedelta import relativedelta
+
+from . import nodes as n
+from .operators import OPERATORS
+from .regex import compile_pattern
+
+UTC = dt.UTC
+LISTS = (list, tuple, set, frozenset)
+_DAY = dt.timedelta(days=1)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+
+Test = Callable[[Any], bool]
+Predicate = Callable[..., bool]
+
+
+class ErrorCounter:
+    """How many conditions an odd profile made fail: the book's ``evaluation_errors``."""
+
+    __slots__ = ("_count", "_lock")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def add(self) -> bool:
+        """Count one failure; returns False, the value the failing condition takes."""
+        with self._lock:
+            self._count += 1
+        return False
+
+    @property
+    def value(self) -> int:
+        return self._count
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+def aware(moment: dt.date) -> dt.datetime:
+    """A date as its midnight UTC, a naive datetime as UTC: the one way instants compare."""
+    if isinstance(moment, dt.datetime):
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return dt.datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+
+
+def timestamp(moment: dt.date) -> float:
+    """Seconds since the epoch, for the window check of a call that gave no ``now``."""
+    return (aware(moment) - _EPOCH).total_seconds()
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse(text: str) -> dt.datetime | None:
+    # Only a full calendar date (YYYY-MM-DD…) is a date: isoparse would also read "2026" or
+    # "1234" as a year, and a marketer comparing dates never means that.
+    if len(text) < 10 or text[4] != "-" or text[7] != "-":
+        return None
+    try:
+        return aware(isoparse(text))
+    except (ValueError, OverflowError):
+        return None
+
+
+def instant(value: object) -> dt.datetime | None:
+    """A date, datetime or ISO-8601 string as an aware datetime; anything else is None."""
+    if isinstance(value, dt.date):
+        return aware(value)
+    if isinstance(value, str):
+        return _parse(value)
+    return None
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _fold(text: str, ignore_case: bool) -> str:
+    return text.casefold() if ignore_case else text
+
+
+# --- element tests: one present, non-list value against the literals -------------------------
+
+
+class _Equal:
+    """Equality to any of the literals, as a set lookup per data type (``eq`` and ``in``).
+
+    A decimal literal equals a float datum by float value (data 0.1 is literal 0.1) and an
+    int or Decimal datum exactly; a bool equals only a bool; a date literal also matches an
+    ISO string datum.
+    """
+
+    def __init__(self, values: Sequence[n.Value], ignore_case: bool) -> None:
+        self.ignore_case = ignore_case
+        self.strings = frozenset(_fold(v.value, ignore_case) for v in values
+                                 if isinstance(v, n.String))
+        numbers = [v.value for v in values if isinstance(v, n.Number)]
+        self.exact = frozenset(numbers)
+        self.floats = frozenset(float(x) if isinstance(x, Decimal) else x for x in numbers)
+        self.bools = frozenset(v.value for v in values if isinstance(v, n.Boolean))
+        self.instants = frozenset(aware(v.value) for v in values
+                                  if isinstance(v, n.Date | n.DateTime))
+
+    def __call__(self, x: object) -> bool:
+        if isinstance(x, str):
+            if _fold(x, self.ignore_case) in self.strings:
+                return True
+            return bool(self.instants) and _parse(x) in self.instants
+        if isinstance(x, bool):
+            return x in self.bools
+        if isinstance(x, float):
+            return x in self.floats
+        if isinstance(x, int | Decimal):
+            return x in self.exact
+        if isinstance(x, dt.date):
+            return aware(x) in self.instants
+        return False
+
+
+def _bound(compare: Callable[[Any, Any], bool], value: n.Value, ignore_case: bool) -> Test:
+    """``x OP literal`` for one ordering operator, false across types."""
+    if isinstance(value, n.Number):
+        exact = value.value
+        as_float = float(exact)
+
+        def number(x: object) -> bool:
+            if isinstance(x, float):
+                return compare(x, as_float)
+            return isinstance(x, int | Decimal) and not isinstance(x, bool) and compare(x, exact)
+        return number
+    if isinstance(value, n.String):
+        literal = _fold(value.value, ignore_case)
+        return lambda x: isinstance(x, str) and compare(_fold(x, ignore_case), literal)
+    if isinstance(value, n.Date | n.DateTime):
+        moment = aware(value.value)
+
+        def date(x: object) -> bool:
+            found = instant(x)
+            return found is not None and compare(found, moment)
+        return date
+    return lambda x: False
+
+
+def _affix(method: Callable[[str, str], bool], values: Sequence[n.Value], ignore_case: bool
+           ) -> Test:
+    literals = [_fold(v.value, ignore_case) for v in values if isinstance(v, n.String)]
+    if len(literals) != len(values) or not literals:
+        return lambda x: False
+    literal = literals[0]
+    return lambda x: isinstance(x, str) and method(_fold(x, ignore_case), literal)
+
+
+def _matches(values: Sequence[n.Value], ignore_case: bool) -> Test:
+    value = values[0]
+    pattern = value.pattern if isinstance(value, n.Regex) else getattr(value, "value", "")
+    search = compile_pattern(pattern, ignore_case).search
+    return lambda x: isinstance(x, str) and search(x) is not None
+
+
+def _contains(values: Sequence[n.Value], ignore_case: bool, every: bool) -> Test:
+    """``contains any/all of``: substrings of a string, elements of a list (whole value)."""
+    parts = [_fold(v.value, ignore_case) for v in values if isinstance(v, n.String)]
+    equals = [_Equal((v,), ignore_case) for v in values]
+    combine = all if every else any
+
+    def test(x: object) -> bool:
+        if isinstance(x, str):
+            text = _fold(x, ignore_case)
+            # A number literal is never inside a string: types do not coerce.
+            if every and len(parts) != len(values):
+                return False
+            return combine(part in text for part in parts)
+        if isinstance(x, LISTS):
+            return combine(any(equal(item) for item in x) for equal in equals)
+        return False
+    return test
+
+
+def _empty(x: object) -> bool:
+    # A mapping with no keys is empty too: `preferences is empty` on {} means what it says.
+    return isinstance(x, (str, Mapping, *LISTS)) and len(x) == 0
+
+
+_ORDERING = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+
+
+def element_test(op: str, values: Sequence[n.Value], ignore_case: bool) -> Test:
+    """The test of one present value for ``op`` (not the duration operators)."""
+    if op in ("eq", "in"):
+        return _Equal(values, ignore_case)
+    if op in _ORDERING:
+        return _bound(_ORDERING[op], values[0], ignore_case)
+    if op == "between":
+        low = _bound(operator.ge, values[0], ignore_case)
+        high = _bound(operator.le, values[1], ignore_case)
+        return lambda x: low(x) and high(x)
+    if op == "starts_with":
+        return _affix(str.startswith, values, ignore_case)
+    if op == "ends_with":
+        return _affix(str.endswith, values, ignore_case)
+    if op == "matches":
+        return _matches(values, ignore_case)
+    if op in ("contains_any", "contains_all"):
+        return _contains(values, ignore_case, every=op == "contains_all")
+    if op == "exists":
+        return lambda x: True
+    if op == "empty":
+        return _empty
+    raise ValueError(f"no runtime test for operator {op!r}")
+
+
+# --- predicates: the missing rule, lists, negation and error counting, once -----------------
+
+
+def predicate(op: str, values: Sequence[n.Value], *, negated: bool, ignore_case: bool,
+              errors: ErrorCounter) -> Predicate:
+    """The compiled condition ``value OP literals`` (``(value, now)`` for duration operators).
+
+    A negated operator holds when the value is present and the positive one fails; only
+    ``does not exist`` holds on a missing value.
+    """
+    if OPERATORS[op].arity == "duration":
+        return _duration(op, values[0], negated, errors)
+    test = element_test(op, values, ignore_case)
+    whole = OPERATORS[op].whole_value
+    if op == "exists" and negated:
+        return lambda v: v is None or callable(v)
+
+    def check(v: object) -> bool:
+        try:
+            if v is None or callable(v):
+                return False
+            hit = any(test(x) for x in v) if not whole and isinstance(v, LISTS) else test(v)
+            return hit != negated
+        except Exception:
+            return errors.add()
+    return check
+
+
+def _shift(duration: n.Duration) -> dt.timedelta | relativedelta:
+    # Months and years are calendar units: "within last 1 month" on March 31 reaches Feb 28.
+    if duration.unit == "months":
+        return relativedelta(months=duration.amount)
+    if duration.unit == "years":
+        return relativedelta(years=duration.amount)
+    return dt.timedelta(**{duration.unit: duration.amount})
+
+
+def _duration(op: str, duration: n.Value, negated: bool, errors: ErrorCounter) -> Predicate:
+    assert isinstance(duration, n.Duration)
+    shift = _shift(duration)
+    within = op == "within_last"
+
+    def check(v: object, now: dt.datetime) -> bool:
+        try:
+            if v is None or callable(v):
+                return False
+            start = now - shift
+            items = v if isinstance(v, LISTS) else (v,)
+            for item in items:
+                moment = instant(item)
+                if moment is not None and (start <= moment <= now if within else moment < start):
+                    return not negated
+            return negated
+        except Exception:
+            return errors.add()
+    return check
+
+
+# --- computed operands ------------------------------------------------------------------------
+
+
+def time_since(unit: str, errors: ErrorCounter) -> Callable[[object, dt.datetime], int | None]:
+    """``years_since`` / ``days_since``: whole elapsed units, missing when not a date."""
+
+    def since(v: object, now: dt.datetime) -> int | None:
+        try:
+            start = instant(v)
+            if start is None:
+                return None
+            if unit == "days":
+                delta = now - start
+                return delta.days if delta >= dt.timedelta(0) else -(-delta).days
+            return _whole_years(start, now)
+        except Exception:
+            errors.add()
+            return None
+    return since
+
+
+def _whole_years(start: dt.datetime, end: dt.datetime) -> int:
+    if end < start:
+        return -_whole_years(end, start)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    years = end.year - start.year
+    # A birthday not yet reached this year does not count (Feb 29 counts from March 1).
+    if (end.month, end.day, end.time()) < (start.month, start.day, start.time()):
+        years -= 1
+    return years
+
+
+def _add(total: Any, x: Any) -> Any:
+    # Decimal + float is a TypeError in Python; a mixed sum is a float sum.
+    if isinstance(total, float) != isinstance(x, float) and (
+        isinstance(total, Decimal) or isinstance(x, Decimal)
+    ):
+        return float(total) + float(x)
+    return total + x
+
+
+def _numbers(values: Iterable[object]) -> list[Any]:
+    return [x for x in values if is_number(x)]
+
+
+def _extreme(pick: Callable[..., Any]) -> Callable[[Iterable[object]], object]:
+    def reduce(values: Iterable[object]) -> object:
+        # Numbers or dates, of the kind of the first usable element; the other kind is skipped.
+        kind: str | None = None
+        usable: list[Any] = []
+        for x in values:
+            if is_number(x):
+                if kind in (None, "number"):
+                    kind = "number"
+                    usable.append(x)
+            elif (moment := instant(x)) is not None and kind in (None, "date"):
+                kind = "date"
+                usable.append(moment)
+        return pick(usable) if usable else None
+    return reduce
+
+
+def _sum(values: Iterable[object]) -> object:
+    return functools.reduce(_add, _numbers(values), 0)
+
+
+def _avg(values: Iterable[object]) -> object:
+    numbers = _numbers(values)
+    return functools.reduce(_add, numbers, 0) / len(numbers) if numbers else None
+
+
+_REDUCERS: dict[str, Callable[[Iterable[object]], object]] = {
+    "sum": _sum, "avg": _avg, "min": _extreme(min), "max": _extreme(max),
+}
+
+
+def aggregate(func: str, read: Callable[[object], object] | None, errors: ErrorCounter
+              ) -> Callable[[object, Test | None], object]:
+    """``count``/``sum``/``avg``/``min``/``max`` over a list, ``where`` applied per element.
+
+    ``read`` gets the field of each element (None: the elements themselves). A value that is
+    not a list has no elements: count 0, sum 0, the others missing.
+    """
+    reducer = _REDUCERS.get(func)
+
+    def run(items: object, where: Test | None) -> object:
+        try:
+            elements = items if isinstance(items, LISTS) else ()
+            chosen = [x for x in elements if where is None or where(x)]
+            if reducer is None:
+                return len(chosen)
+            return reducer([read(x) for x in chosen] if read is not None else chosen)
+        except Exception:
+            errors.add()
+            return None
+    return run
+
+
+def explicit(members: Any, segment: str, customer_id: str | None, errors: ErrorCounter
+             ) -> tuple[bool, bool]:
+    """A membership store's ``(included, excluded)``; a store that fails lists nobody."""
+    if customer_id is None:
+        return False, False
+    try:
+        included, excluded = members.explicit(segment, customer_id)
+        return bool(included), bool(excluded)
+    except Exception:
+        errors.add()
+        return False, False
+
+
+def reference(memo: dict[str, bool], name: str, function: Callable[..., bool],
+              *args: object) -> bool:
+    """``in segment NAME`` through the per-evaluation memo: each segment evaluated once."""
+    found = memo.get(name)
+    if found is None:
+        found = memo[name] = function(*args, memo)
+    return found

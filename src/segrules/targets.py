@@ -1,0 +1,219 @@
+"""Targets: who a promotion or content slot is for, written as a set of segments (SPEC §4).
+
+A promotion is rarely aimed at one segment. It is shown to ``any of "Female customers", "Male
+customers"`` (WebSphere Commerce's example), to shoppers in ``all of`` a region and a tier, or
+to ``none of`` the fraud suspects. A target is one line of text a marketer types into a
+promotion form, so it is parsed with the same care as segment text (errors with a caret and a
+hint) and printed back canonically, and its names are checked against a book before it goes
+live, with "did you mean" for a misspelled segment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from attrs import field, frozen
+from attrs.validators import in_, min_len
+
+from . import printer, runtime
+from .errors import Diagnostic, SegrulesSyntaxError, UnknownSegmentError
+from .source import Source, Span
+
+if TYPE_CHECKING:
+    from .book import Book
+
+__all__ = ["Target"]
+
+MODES = ("any", "all", "none")
+
+_TOKEN = re.compile(
+    r'(?P<space>\s+)|(?P<string>"(?:[^"\\\n]|\\.)*")|(?P<name>[A-Za-z_][A-Za-z0-9_-]*)'
+    r"|(?P<comma>,)"
+)
+_ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|["\\nt]|.)')
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+_EXPECTED_MODE = "expected `any of`, `all of` or `none of`"
+
+# Words marketers write for a mode, from other tools and from plain English.
+_SYNONYMS = {"some": "any", "either": "any", "one": "any", "every": "all", "each": "all",
+             "both": "all", "no": "none", "not": "none", "neither": "none"}
+
+_Token = tuple[str, str, int, int]  # kind, text, start, end
+
+
+def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(items)
+
+
+@frozen
+class Target:
+    """A customer is targeted when in ``any``, ``all`` or ``none`` of the named segments.
+
+    ``Target.parse(text)`` reads ``MODE of NAME, …`` (a name quoted, or bare when it is
+    identifier-like); ``str(target)`` is the canonical text. ``spans`` point into the parsed
+    text so ``check`` can underline an unknown name; equality ignores them.
+    """
+
+    mode: str = field(validator=in_(MODES))
+    names: tuple[str, ...] = field(converter=_tuple, validator=min_len(1))
+    spans: tuple[Span, ...] = field(converter=_tuple, default=(), eq=False, repr=False,
+                                    kw_only=True)
+
+    @classmethod
+    def parse(cls, text: str, source_name: str = "<target>") -> Target:
+        """Read a target; raises ``SegrulesSyntaxError`` pointing at the first mistake."""
+        return _Reader(Source(source_name, text)).target()
+
+    def __str__(self) -> str:
+        return f"{self.mode} of " + ", ".join(map(printer.segment_name, self.names))
+
+    def check(self, book: Book) -> None:
+        """Raise ``UnknownSegmentError`` naming every segment ``book`` lacks (did you mean…)."""
+        spans: tuple[Span | None, ...] = self.spans
+        if len(spans) != len(self.names):  # built in code rather than parsed: no positions
+            spans = (None,) * len(self.names)
+        problems = []
+        for name, span in zip(self.names, spans, strict=True):
+            if name not in book:
+                close = difflib.get_close_matches(name, book.names, n=1)
+                hint = f"did you mean `{close[0]}`?" if close else None
+                problems.append(Diagnostic("SR204", f"no segment named {name!r}", span, hint))
+        if problems:
+            raise UnknownSegmentError(problems)
+
+    def matches(self, book: Book, profile: object, *, session: object = None,
+                customer_id: object = None, store: str | None = None,
+                now: dt.date | None = None, members: Any = None) -> bool:
+        """Whether the customer is targeted; the arguments are ``Book.matches``'s.
+
+        Segments are evaluated lazily, in the order written, and each at most once: the
+        segments share one memo with the segments they reference, as in ``segments_for``.
+        """
+        self.check(book)
+        if now is not None and not isinstance(now, dt.date):
+            raise TypeError(f"now must be a datetime or date, not {type(now).__name__}")
+        # One moment for every segment, so a target never straddles a window boundary.
+        args = (profile, session, None if customer_id is None else str(customer_id), store,
+                runtime.utcnow() if now is None else runtime.aware(now), members)
+        memo: dict[str, bool] = {}
+
+        def member(name: str) -> bool:
+            found = memo.get(name)
+            if found is None:
+                try:
+                    found = book.compiled(name).function(*args, memo)
+                except Exception:
+                    # As in Book.matches: odd input (an unhashable store) is "not a member".
+                    found = False
+                memo[name] = found
+            return found
+
+        if self.mode == "any":
+            return any(map(member, self.names))
+        if self.mode == "all":
+            return all(map(member, self.names))
+        return not any(map(member, self.names))
+
+
+class _Reader:
+    """A hand-written reader for the one-line target grammar: ``MODE of NAME (, NAME)*``."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.tokens = list(self._scan())
+        self.index = 0
+
+    def _scan(self) -> Iterator[_Token]:
+        text, pos = self.source.text, 0
+        while pos < len(text):
+            match = _TOKEN.match(text, pos)
+            if match is None:
+                if text[pos] == '"':
+                    self._fail("SR103", "unterminated string", pos, pos + 1,
+                               "close the segment name with a double quote")
+                self._fail("SR101", f"unexpected character {text[pos]!r}", pos, pos + 1,
+                           'quote a segment name that has other characters: "Name (EU)"')
+            kind = match.lastgroup or ""
+            if kind != "space":
+                yield kind, match.group(), match.start(), match.end()
+            pos = match.end()
+
+    def target(self) -> Target:
+        mode = self._next()
+        if mode is None or mode[0] != "name" or mode[1] not in MODES:
+            self._expected(mode, _EXPECTED_MODE, _mode_hint(mode))
+        of = self._next()
+        if of is None or of[:2] != ("name", "of"):
+            self._expected(of, f"expected `of` after `{mode[1]}`", f"write `{mode[1]} of`")
+        names: list[str] = []
+        spans: list[Span] = []
+        while True:
+            token = self._next()
+            if token is None or token[0] not in ("name", "string"):
+                self._expected(token, "expected a segment name",
+                               'write a name, quoted when it has spaces: "Female customers"')
+            kind, text, start, end = token
+            names.append(self._unquote(text, start) if kind == "string" else text)
+            spans.append(_span(self.source, start, end))
+            separator = self._next()
+            if separator is None:
+                return Target(mode[1], names, spans=spans)
+            if separator[0] != "comma":
+                hint = "separate segment names with commas"
+                if kind == separator[0] == "name":
+                    words = self.source.text[start : separator[3]]
+                    hint = f"a name with spaces is quoted: {printer.string(words)}"
+                self._expected(separator, "expected `,` or the end of the target", hint)
+
+    def _next(self) -> _Token | None:
+        if self.index >= len(self.tokens):
+            return None
+        self.index += 1
+        return self.tokens[self.index - 1]
+
+    def _unquote(self, token: str, start: int) -> str:
+        def replace(match: re.Match[str]) -> str:
+            escape = match.group(1)
+            if escape in _ESCAPES:
+                return _ESCAPES[escape]
+            if escape.startswith("u") and len(escape) == 5:
+                return chr(int(escape[1:], 16))
+            at = start + 1 + match.start()
+            self._fail("SR104", f"invalid escape `\\{escape}` in a string", at, at + 2,
+                       'strings know \\" \\\\ \\n \\t \\uXXXX')
+        return _ESCAPE.sub(replace, token[1:-1])
+
+    def _expected(self, token: _Token | None, message: str, hint: str | None) -> NoReturn:
+        if token is None:
+            end = len(self.source.text)
+            self._fail("SR103", f"{message}, found the end of the target", end, end, hint)
+        else:
+            self._fail("SR101", f"{message}, found `{token[1]}`", token[2], token[3], hint)
+
+    def _fail(self, code: str, message: str, start: int, end: int, hint: str | None
+              ) -> NoReturn:
+        span = _span(self.source, start, max(end, start + 1))
+        raise SegrulesSyntaxError([Diagnostic(code, message, span, hint)])
+
+
+def _mode_hint(token: _Token | None) -> str:
+    if token is not None:
+        word = token[1].lower()
+        close = difflib.get_close_matches(word, MODES, n=1, cutoff=0.6)
+        mode = _SYNONYMS.get(word) or (close[0] if close else None)
+        if mode is not None:
+            return f"did you mean `{mode} of`?"
+    return 'a target starts with its mode: any of "Female customers", "Male customers"'
+
+
+def _span(source: Source, start: int, end: int) -> Span:
+    text = source.text
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    end_line = text.count("\n", 0, end) + 1
+    end_column = end - (text.rfind("\n", 0, end) + 1) + 1
+    return Span(source, start, end, line, column, end_line, end_column)
