@@ -4,10 +4,10 @@ The trees are built from ``segrules.nodes`` directly, so a law can be checked on
 (printer, JSON form, evaluator, SQL) without going through the parser first. "Valid" means a
 document the checker accepts: operators get the values their arity asks for (``operators``),
 ``between`` bounds are ordered, blocks are never empty, ``in segment`` only names an earlier
-segment of the same document (so there are no cycles or unknown names), and ``everyone`` is only a
-whole include or exclude block. Names and strings deliberately include the awkward cases: words of the
-language, names that need backticks or quotes, and strings with quotes, backslashes, control
-characters and non-ASCII text.
+segment of the same document (so there are no cycles or unknown names), and ``everyone`` is only
+a whole include or exclude block. Names and strings deliberately include the awkward cases:
+words of the language, names that need backticks or quotes, and strings with quotes,
+backslashes, control characters and non-ASCII text.
 """
 
 from __future__ import annotations

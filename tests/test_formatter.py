@@ -11,7 +11,6 @@ from segrules.errors import SegrulesError, SegrulesSyntaxError
 from segrules.formatter import format_text
 from segrules.parser import parse
 from segrules.printer import dumps
-
 from strategies import documents
 
 MESSY = """\
