@@ -17,7 +17,7 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_book import book  # noqa: E402
+from make_book import book
 
 
 def fresh_process(code: str, repeat: int) -> float:
