@@ -16,12 +16,14 @@ if the segment needs it), membership store, and the per-evaluation memo of refer
 
 from __future__ import annotations
 
+import datetime as dt
 import linecache
 import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from attrs import frozen
@@ -111,6 +113,7 @@ class _SegmentCompiler:
         self.has_refs = False
         self.uses_dict_check = False
         self.hoisted: dict[str, str] = {}
+        self.typed: set[str] = set()  # hoisted locals whose class a fast path tests
         self.readers: dict[tuple[tuple[str, ...], object], str] = {}
 
     # --- expressions -----------------------------------------------------------------------
@@ -181,10 +184,15 @@ class _SegmentCompiler:
         # A hoisted local is used as it is; any other read is bound to `_v` once.
         v, bind = (value, value) if value.isidentifier() else ("_v", f"(_v := {value})")
         if node.op == "exists":
-            # Present means neither None nor callable (SPEC §3); no predicate call needed.
+            # Present means neither None nor callable (SPEC §3); no predicate call needed. A
+            # hoisted local's class is known: plain data classes skip the callable() call.
+            callable_ = f"callable({v})"
+            if value in self.hoisted.values():
+                self.typed.add(value)
+                callable_ = f"(t{value[1:]} not in _DATA and callable({v}))"
             if node.negated:
-                return f"({bind} is None or callable({v}))"
-            return f"({bind} is not None and not callable({v}))"
+                return f"({bind} is None or {callable_})"
+            return f"({bind} is not None and not {callable_})"
         check = self.out.const(runtime.predicate(
             node.op, node.values, negated=node.negated, ignore_case=node.ignore_case,
             errors=self.errors,
@@ -199,6 +207,10 @@ class _SegmentCompiler:
         test = template.format(v=v)
         if node.negated:
             test = f"not ({test})"
+        if value in self.hoisted.values():
+            # A hoisted local's class is taken once, into `tN`, for all its conditions.
+            self.typed.add(value)
+            return f"(({test}) if t{value[1:]} is {kind} else {check}({v}))"
         return f"(({test}) if type({bind}) is {kind} else {check}({v}))"
 
     def fast_path(self, node: n.Compare) -> tuple[str, str] | None:
@@ -253,9 +265,10 @@ class _SegmentCompiler:
                 # No include block: members come only from explicit lists (SPEC §2).
                 out.writeline("return False")
             else:
-                for name, local in self.hoisted.items():
-                    out.writeline(f"{local} = p.get({out.const(name)}) if d else "
-                                  f"{self.reader((name,))}(p)")
+                # Names only exclude blocks read are read after the include check: most
+                # customers fail the includes and never need them.
+                included = {name for block in seg.includes for name in _profile_names(block)}
+                self.write_hoisted(lambda name: name in included)
                 if self.has_refs:
                     out.writeline("if memo is None:")
                     with out.indent():
@@ -264,10 +277,29 @@ class _SegmentCompiler:
                 with out.indent():
                     out.writeline("return False")
                 if excludes:
+                    self.write_hoisted(lambda name: name not in included)
                     self.write_any("return not (", excludes, ")")
                 else:
                     out.writeline("return True")
         return "\n".join(out.lines) + "\n", out.constants
+
+    def write_hoisted(self, which: Callable[[str], bool]) -> None:
+        """Read the hoisted names ``which`` selects: one branch on ``d`` for all of them."""
+        out = self.out
+        chosen = [(name, local) for name, local in self.hoisted.items() if which(name)]
+        if not chosen:
+            return
+        out.writeline("if d:")
+        with out.indent():
+            for name, local in chosen:
+                out.writeline(f"{local} = p.get({out.const(name)})")
+        out.writeline("else:")
+        with out.indent():
+            for name, local in chosen:
+                out.writeline(f"{local} = {self.reader((name,))}(p)")
+        for _, local in chosen:
+            if local in self.typed:
+                out.writeline(f"t{local[1:]} = type({local})")
 
     def write_any(self, opening: str, blocks: list[str], closing: str) -> None:
         self.out.writeline(opening)
@@ -291,10 +323,12 @@ class _SegmentCompiler:
             # needs it; the bounds are inlined as seconds since the epoch.
             seconds = [None if d is None else out.literal(runtime.timestamp(d))
                        for d in (start, until)]
-            out.writeline(f"if now is None and not {_within('_time()', *seconds)}:")
+            out.writeline("if now is None:")
             with out.indent():
-                out.writeline("return False")
-            out.writeline(f"if now is not None and not {_within('now', *instants)}:")
+                out.writeline(f"if not {_within('_time()', *seconds)}:")
+                with out.indent():
+                    out.writeline("return False")
+            out.writeline(f"elif not {_within('now', *instants)}:")
         else:
             out.writeline(f"if not {_within('now', *instants)}:")
         with out.indent():
@@ -378,8 +412,9 @@ def _register(filename: str, source: str) -> str:
     return unique
 
 
-def _cid(profile: object, errors: runtime.ErrorCounter) -> str | None:
-    return adapters.customer_id(profile, errors)
+# Classes of plain data, whose instances are never callable.
+_DATA = frozenset((str, int, float, bool, list, tuple, dict, set, frozenset, Decimal, dt.date,
+                   dt.datetime))
 
 
 def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
@@ -394,7 +429,8 @@ def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
     source, constants = compiler.compile()
     filename = _register(_filename(segment), source)
     namespace: dict[str, Any] = {
-        "_utcnow": runtime.utcnow, "_time": time.time, "_cid": _cid,
+        "_utcnow": runtime.utcnow, "_time": time.time, "_cid": adapters.customer_id,
+        "_DATA": _DATA,
         "_explicit": runtime.explicit, "_ref": runtime.reference, "_E": errors,
         **constants,
     }
