@@ -5,6 +5,12 @@ segment ``north_america_adults`` for generated dict profiles through ``book.matc
 through a handwritten equivalent, checks they agree on every customer, and prints the
 per-call times and the ratio (target: at most 1.5). Also times ``segments_for`` on the whole
 SPEC §1 book. Timings use the real clock, as a storefront would: ``now`` is not passed.
+
+Peer engines, measured in the same run when installed (``pip install -e ".[bench]"``): the
+GrowthBook SDK's ``evalCondition`` (MongoDB-style conditions) and ``rule-engine``. They get the
+same rules; the store, window and explicit-list checks around them are the handwritten ones,
+so only rule evaluation differs. Where their missing-value semantics differ from ours the
+disagreements are counted and printed, not hidden.
 """
 
 from __future__ import annotations
@@ -83,6 +89,61 @@ def handwritten(profile: dict[str, object], store: str | None = None) -> bool:
     return isinstance(age, int) and age >= 18
 
 
+def _header(profile: dict[str, object], store: str | None) -> bool | None:
+    """The handwritten store, window and explicit-list checks: a verdict, or None for rules."""
+    if store not in _STORES or not _FROM <= time.time() < _UNTIL:
+        return False
+    cid = profile.get("id")
+    if cid == "c-2000":
+        return False
+    if cid in ("c-1001", "c-1002"):
+        return True
+    return None
+
+
+_RULES_GROWTHBOOK = {"$and": [
+    {"$or": [
+        {"country": "United States", "state": {"$in": ["Alaska", "Florida", "Alabama"]}},
+        {"country": "Canada", "state": {"$in": ["British Columbia", "Nova Scotia"]}},
+    ]},
+    {"$nor": [{"age": {"$lt": 18}}, {"age": {"$exists": False}}]},
+]}
+_RULES_RULE_ENGINE = (
+    '((country == "United States" and state in ["Alaska", "Florida", "Alabama"])'
+    ' or (country == "Canada" and state in ["British Columbia", "Nova Scotia"]))'
+    " and age != null and age >= 18"
+)
+
+
+def peers() -> dict[str, Callable[[dict[str, object]], bool]]:
+    """The peer engines that are installed, each wrapped in the same handwritten header."""
+    found: dict[str, Callable[[dict[str, object]], bool]] = {}
+    try:
+        from growthbook.core import evalCondition
+    except ImportError:
+        print("growthbook not installed: pip install -e '.[bench]'")
+    else:
+        def growthbook(p: dict[str, object]) -> bool:
+            verdict = _header(p, "main")
+            return evalCondition(p, _RULES_GROWTHBOOK) if verdict is None else verdict
+
+        found["growthbook evalCondition"] = growthbook
+    try:
+        import rule_engine
+    except ImportError:
+        print("rule-engine not installed: pip install -e '.[bench]'")
+    else:
+        rule = rule_engine.Rule(_RULES_RULE_ENGINE,
+                                context=rule_engine.Context(default_value=None))
+
+        def rule_engine_(p: dict[str, object]) -> bool:
+            verdict = _header(p, "main")
+            return bool(rule.matches(p)) if verdict is None else verdict
+
+        found["rule-engine"] = rule_engine_
+    return found
+
+
 def customers(count: int, seed: int = 7) -> list[dict[str, object]]:
     rng = random.Random(seed)
     countries = ["United States", "Canada", "Mexico", "France"]
@@ -137,12 +198,18 @@ def main(count: int) -> None:
     hand, ours = per_call([lambda p: handwritten(p, store="main"),
                            lambda p: matches("north_america_adults", p, store="main")], people)
     print(f"customers: {count}, disagreements: {disagree}")
-    print(f"handwritten           {hand * 1e9:8.0f} ns/call")
-    print(f"book.matches          {ours * 1e9:8.0f} ns/call   ratio {ours / hand:.2f}")
+    print(f"{'handwritten':24} {hand * 1e9:8.0f} ns/call")
+    print(f"{'book.matches':24} {ours * 1e9:8.0f} ns/call   ratio {ours / hand:.2f}")
+    others = peers()
+    for label, function in others.items():
+        wrong = sum(function(p) != handwritten(p, store="main") for p in people)
+        (each,) = per_call([function], people, 3)
+        print(f"{label:24} {each * 1e9:8.0f} ns/call   {each / hand:.1f}x handwritten, "
+              f"{each / ours:.1f}x segrules   ({wrong} disagreements)")
     session = {"device": "mobile"}
     (each,) = per_call([lambda p: book.segments_for(p, session=session, store="main")],
                        people, 3)
-    print(f"book.segments_for     {each * 1e9:8.0f} ns/call   ({len(book)} segments)")
+    print(f"{'book.segments_for':24} {each * 1e9:8.0f} ns/call   ({len(book)} segments)")
     print(f"evaluation errors: {book.evaluation_errors}")
 
 
