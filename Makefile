@@ -36,7 +36,7 @@ demo: $(STAMP) $(DATA)
 	$(SEG) preview north_america_adults --segments examples/segments --customers $(DATA) \
 		--now $(NOW) --store main --limit 5
 	$(SEG) preview newsletter_vip --segments examples/segments --customers $(DATA) \
-		--now $(NOW) --limit 5
+		--now $(NOW) --session examples/sessions.json:mobile_newsletter --limit 5
 
 # Build the wheel, install it in a fresh venv outside the source tree, and load a segment there.
 wheel-check: $(STAMP)
