@@ -100,6 +100,14 @@ def _customer(customer_id: object) -> str:
     )
 
 
+def _rows(
+    segment: str, customer_ids: Iterable[CustomerId], *, excluded: bool
+) -> list[tuple[str, str, int]]:
+    """Table rows ``(segment, customer id, excluded)``, validating both names."""
+    name = _segment(segment)
+    return [(name, c, int(excluded)) for c in _ids(customer_ids, "customer_ids")]
+
+
 def _ids(ids: Iterable[CustomerId], role: str) -> Iterator[str]:
     # A lone string is iterable too, and would become one customer per character.
     if isinstance(ids, str | bytes):
@@ -265,27 +273,19 @@ class MembershipStore:
 
     def add(self, segment: str, *customer_ids: CustomerId) -> None:
         """Include customers explicitly; this clears an exclusion of the same customer."""
-        name = _segment(segment)
-        rows = [(name, c, 0) for c in _ids(customer_ids, "customer_ids")]
-        self._write([(_UPSERT, rows)])
+        self._write([(_UPSERT, _rows(segment, customer_ids, excluded=False))])
 
     def exclude(self, segment: str, *customer_ids: CustomerId) -> None:
         """Exclude customers explicitly; this clears an inclusion of the same customer."""
-        name = _segment(segment)
-        rows = [(name, c, 1) for c in _ids(customer_ids, "customer_ids")]
-        self._write([(_UPSERT, rows)])
+        self._write([(_UPSERT, _rows(segment, customer_ids, excluded=True))])
 
     def remove(self, segment: str, *customer_ids: CustomerId) -> None:
         """Drop customers from the include list; an exclusion of theirs stays."""
-        name = _segment(segment)
-        rows = [(name, c, 0) for c in _ids(customer_ids, "customer_ids")]
-        self._write([(_DELETE_KIND, rows)])
+        self._write([(_DELETE_KIND, _rows(segment, customer_ids, excluded=False))])
 
     def unexclude(self, segment: str, *customer_ids: CustomerId) -> None:
         """Drop customers from the exclude list; the rules decide about them again."""
-        name = _segment(segment)
-        rows = [(name, c, 1) for c in _ids(customer_ids, "customer_ids")]
-        self._write([(_DELETE_KIND, rows)])
+        self._write([(_DELETE_KIND, _rows(segment, customer_ids, excluded=True))])
 
     def replace(
         self,

@@ -127,6 +127,23 @@ def _blank(text: str) -> str:
 _ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|["\\nt]|.)')
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
+
+def decode_string(body: str) -> tuple[str, list[tuple[int, str]]]:
+    """The text of a string literal's ``body`` (between its quotes), and its invalid escapes
+    as ``(offset in body, escape)``; an invalid escape stands for itself in the text."""
+    invalid: list[tuple[int, str]] = []
+
+    def replace(match: re.Match[str]) -> str:
+        escape = match.group(1)
+        if escape in _ESCAPES:
+            return _ESCAPES[escape]
+        if len(escape) == 5:  # uXXXX
+            return chr(int(escape[1:], 16))
+        invalid.append((match.start(), escape))
+        return escape
+
+    return _ESCAPE.sub(replace, body), invalid
+
 _HEADER_CLAUSES = {
     "title": "title",
     "description": "description",
@@ -241,25 +258,16 @@ class _Builder:
         return n.String(self._unescape(token), span=self._token_span(token))
 
     def _unescape(self, token: Token) -> str:
-        body = str(token)[1:-1]
-
-        def replace(match: re.Match[str]) -> str:
-            escape = match.group(1)
-            if escape in _ESCAPES:
-                return _ESCAPES[escape]
-            if escape.startswith("u") and len(escape) == 5:
-                return chr(int(escape[1:], 16))
-            assert token.start_pos is not None
-            start = token.start_pos + 1 + match.start()
+        text, invalid = decode_string(str(token)[1:-1])
+        for offset, escape in invalid:
+            start = (token.start_pos or 0) + 1 + offset
             self._error(
                 "SR104", f"invalid escape `\\{escape}` in a string",
                 Span.of(self.source, start, start + 2),
                 'strings know \\" \\\\ \\n \\t \\uXXXX; for a regular expression write a '
                 "pattern literal such as /^\\d+$/, which is read raw",
             )
-            return escape
-
-        return _ESCAPE.sub(replace, body)
+        return text
 
     # header clauses: each returns (kind, {field: value}, span)
     def _clause(self, kind: str, meta: Any, value: Any) -> tuple[str, Any, Span | None]:

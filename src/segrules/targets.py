@@ -21,6 +21,7 @@ from attrs.validators import in_, min_len
 
 from . import printer, runtime
 from .errors import Diagnostic, SegrulesSyntaxError, UnknownSegmentError
+from .parser import decode_string
 from .source import Source, Span
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ _TOKEN = re.compile(
     r'(?P<space>\s+)|(?P<string>"(?:[^"\\\n]|\\.)*")|(?P<name>[A-Za-z_][A-Za-z0-9_-]*)'
     r"|(?P<comma>,)"
 )
-_ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|["\\nt]|.)')
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 _EXPECTED_MODE = "expected `any of`, `all of` or `none of`"
 
 # Words marketers write for a mode, from other tools and from plain English.
@@ -176,16 +175,12 @@ class _Reader:
         return self.tokens[self.index - 1]
 
     def _unquote(self, token: str, start: int) -> str:
-        def replace(match: re.Match[str]) -> str:
-            escape = match.group(1)
-            if escape in _ESCAPES:
-                return _ESCAPES[escape]
-            if escape.startswith("u") and len(escape) == 5:
-                return chr(int(escape[1:], 16))
-            at = start + 1 + match.start()
+        text, invalid = decode_string(token[1:-1])
+        for offset, escape in invalid:
+            at = start + 1 + offset
             self._fail("SR104", f"invalid escape `\\{escape}` in a string", at, at + 2,
                        'strings know \\" \\\\ \\n \\t \\uXXXX')
-        return _ESCAPE.sub(replace, token[1:-1])
+        return text
 
     def _expected(self, token: _Token | None, message: str, hint: str | None) -> NoReturn:
         if token is None:
