@@ -10,6 +10,7 @@ import datetime as dt
 import importlib.util
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -128,6 +129,16 @@ def test_check_colours_severity_and_caret_on_a_terminal(tmp_path: Path) -> None:
     assert "\x1b[" in result.stdout
     assert "\x1b[1;31merror\x1b[0m[SR101]" in result.stdout
     assert "\x1b[1;31m^^^^\x1b[0m" in result.stdout
+
+
+def test_check_highlights_the_source_line_with_the_segrules_lexer(tmp_path: Path) -> None:
+    (tmp_path / "bad.seg").write_text("segment b {\n  include where age is greather than 5\n}\n")
+    plain = run("check", tmp_path, env={"NO_COLOR": "1"})
+    shown = run("check", tmp_path, env={"FORCE_COLOR": "1", "NO_COLOR": None})
+    source_line = next(line for line in shown.stdout.splitlines() if line.startswith("2 | "))
+    # The keyword and the operator get colours of their own token kinds, unlike the name.
+    assert source_line.count("\x1b[") >= 6
+    assert re.sub(r"\x1b\[[0-9;]*m", "", shown.stdout) == plain.stdout
 
 
 # --- fmt ------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from typing import IO, Any, NoReturn, ParamSpec, TypeVar
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
@@ -48,6 +49,7 @@ from .customers import (
 from .errors import Diagnostic, SegrulesError
 from .explain import explain as explain_segment
 from .formatter import format_text
+from .lexer import SegrulesLexer
 from .loader import load, parse_all, seg_files
 from .source import Source
 from .visitor import NodeVisitor
@@ -58,7 +60,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow"}
-_CARET_LINE = re.compile(r"^ *\| *\^+$")
+_CARET_LINE = re.compile(r"^ *\| [ \t]*\^+$")
+_SOURCE_LINE = re.compile(r"^(\d+ \| )(.*)$")
 _PIPED_WIDTH = 400
 
 
@@ -108,21 +111,40 @@ def _reported(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def _styled(diagnostic: Diagnostic) -> Text:
-    """The rendered diagnostic with its severity word and carets coloured (shown on terminals)."""
-    text = Text(diagnostic.render())
+    """The rendered diagnostic for a terminal: severity and carets coloured, the source line
+    highlighted with the segment language's Pygments lexer."""
     style = _SEVERITY_STYLE.get(diagnostic.severity, "bold")
-    offset = 0
-    for number, line in enumerate(text.plain.split("\n")):
+    text = Text()
+    for number, line in enumerate(diagnostic.render().split("\n")):
+        if number:
+            text.append("\n")
+        source_line = _SOURCE_LINE.match(line)
         if number == 0:
             start = line.find(f"{diagnostic.severity}[")
+            text.append(line)
             if start >= 0:
-                text.stylize(style, offset + start, offset + start + len(diagnostic.severity))
+                end = start + len(diagnostic.severity)
+                text.stylize(style, len(text) - len(line) + start, len(text) - len(line) + end)
+        elif source_line:
+            text.append(source_line.group(1))
+            code = _highlighter().highlight(source_line.group(2))
+            code.rstrip()  # highlight() ends the line with a newline of its own
+            text.append_text(code)
         elif _CARET_LINE.match(line):
-            text.stylize(style, offset + line.index("^"), offset + len(line))
+            caret = line.index("^")
+            text.append(line[:caret])
+            text.append(line[caret:], style)
         elif line.startswith("help:"):
-            text.stylize("bold cyan", offset, offset + len("help"))
-        offset += len(line) + 1
+            text.append("help", "bold cyan")
+            text.append(line[len("help"):])
+        else:
+            text.append(line)
     return text
+
+
+@functools.cache
+def _highlighter() -> Syntax:
+    return Syntax("", SegrulesLexer(), theme="ansi_dark", background_color="default")
 
 
 def _position(diagnostic: Diagnostic) -> tuple[int, str, int, int]:
