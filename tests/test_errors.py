@@ -456,11 +456,11 @@ MISTAKES = [
             '}',
         ],
         [
-            't.seg:1:9: error[SR304]: segment `spring` is never active: `active from '
+            't.seg:2:5: error[SR304]: segment `spring` is never active: `active from '
             '2026-06-01 until 2026-03-01` is an empty window',
             '  |',
-            '1 | segment spring {',
-            '  |         ^^^^^^',
+            '2 |     active from 2026-06-01 until 2026-03-01',
+            '  |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
             'help: the window is half-open [from, until), so `until` must be later than `from`',
         ],
     ),
@@ -473,10 +473,10 @@ MISTAKES = [
             '}',
         ],
         [
-            't.seg:1:9: warning[SR401]: segment `s` both includes and excludes "c-2"',
+            't.seg:3:5: warning[SR401]: segment `s` both includes and excludes "c-2"',
             '  |',
-            '1 | segment s {',
-            '  |         ^',
+            '3 |     exclude customers "c-2"',
+            '  |     ^^^^^^^^^^^^^^^^^^^^^^^',
             'help: an explicit exclusion wins, so these customers are excluded',
         ],
     ),

@@ -325,6 +325,7 @@ def test_readers_see_the_old_or_the_new_lists_never_a_mix(kind: str, tmp_path: P
     seen: set[tuple[frozenset[str], frozenset[str]]] = set()
     bad: list[object] = []
     stop = threading.Event()
+    reads = [0]
 
     def reader() -> None:
         try:
@@ -333,17 +334,25 @@ def test_readers_see_the_old_or_the_new_lists_never_a_mix(kind: str, tmp_path: P
                 if state not in (old, new) or store.members("vip") not in (old[0], new[0]):
                     bad.append((len(state[0]), len(state[1])))
                 seen.add(state)
+                reads[0] += 1
         except Exception as exc:
             bad.append(exc)
 
+    def let_the_reader_look(deadline: float) -> None:
+        # A store that serialises calls (":memory:") could let this loop starve the reader.
+        before = reads[0]
+        while reads[0] < before + 2 and time.monotonic() < deadline:
+            time.sleep(0.001)
+
     thread = threading.Thread(target=reader)
     thread.start()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     try:
-        # Keep swapping until the reader has watched both states go by (or give up at 5 s).
+        # Keep swapping until the reader has watched both states go by.
         while len(seen) < 2 and time.monotonic() < deadline:
             for include, exclude in (new, old):
                 store.replace("vip", include=include, exclude=exclude)
+                let_the_reader_look(deadline)
     finally:
         stop.set()
         thread.join()

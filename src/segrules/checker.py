@@ -61,12 +61,13 @@ def _check_segment(segment: n.Segment, by_name: dict[str, n.Segment]) -> Iterato
                 yield from _check_regex(node)
             elif isinstance(node, n.Compare) and node.op == "between":
                 yield from _check_between(node)
+    clauses = dict(segment.header_spans)
     start, end = segment.active_from, segment.active_until
     if start is not None and end is not None and _moment(start) >= _moment(end):
         yield Diagnostic(
             "SR304", f"segment `{segment.name}` is never active: "
             f"`active from {start.isoformat()} until {end.isoformat()}` is an empty window",
-            segment.name_span or segment.span,
+            clauses.get("active") or segment.name_span or segment.span,
             "the window is half-open [from, until), so `until` must be later than `from`",
         )
     both = sorted(set(segment.include_customers) & set(segment.exclude_customers))
@@ -74,7 +75,7 @@ def _check_segment(segment: n.Segment, by_name: dict[str, n.Segment]) -> Iterato
         yield Diagnostic(
             "SR401", f"segment `{segment.name}` both includes and excludes "
             + ", ".join(f'"{i}"' for i in both),
-            segment.name_span or segment.span,
+            clauses.get("exclude customers") or segment.name_span or segment.span,
             "an explicit exclusion wins, so these customers are excluded", severity="warning",
         )
 

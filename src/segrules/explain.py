@@ -13,7 +13,6 @@ oracle for the generated code (``matched`` equals ``Book.matches`` for every inp
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -232,7 +231,7 @@ class _Walker:
                 errors=self.errors)
         duration = OPERATORS[node.op].arity == "duration"
         held = check(value, self.now) if duration else check(value)
-        return Explanation("condition", condition_text(node), held, seen=seen)
+        return Explanation("condition", printer.comparison(node), held, seen=seen)
 
     def operand(self, node: n.Operand, row: object, element: bool
                 ) -> tuple[object, tuple[Seen, ...]]:
@@ -283,17 +282,6 @@ def _blocks(kind: str, numbers: list[int]) -> str:
     if len(numbers) == 1:
         return f"{kind} block {numbers[0]}"
     return f"{kind} blocks {', '.join(map(str, numbers))}"
-
-
-@functools.lru_cache(maxsize=4096)
-def condition_text(node: n.Compare) -> str:
-    """One comparison in canonical text.
-
-    The printer has no public one-condition function yet; a segment of one ``where`` block
-    prints the condition alone on its second line, so this stays exactly the printer's text.
-    """
-    line = printer.dumps(n.Segment("c", includes=(node,))).splitlines()[1]
-    return line.strip().removeprefix("include where ")
 
 
 # --- showing values ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from .errors import Diagnostic, SegrulesValueError
 from .operators import AGGREGATES, OPERATORS, SPELLINGS, TIME_FUNCTIONS, UNITS, spelling
 from .source import Span
 
-__all__ = ["dumps"]
+__all__ = ["comparison", "dumps"]
 
 _INDENT = "    "
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -202,6 +202,11 @@ def _infix(expr: n.Expr, context: int) -> str:
             text, level = " or ".join(_infix(item, _AND) for item in expr.items), _OR
         return f"({text})" if level < context else text
     raise _unprintable(f"{type(expr).__name__} cannot appear inside a condition")
+
+
+def comparison(compare: n.Compare) -> str:
+    """One comparison in canonical text, as it stands on its line in a block."""
+    return _compare(compare)
 
 
 def _compare(compare: n.Compare) -> str:
