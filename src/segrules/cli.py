@@ -50,8 +50,7 @@ from .errors import Diagnostic, SegrulesError
 from .explain import explain as explain_segment
 from .formatter import format_text
 from .lexer import SegrulesLexer
-from .loader import load, parse_all, seg_files
-from .source import Source
+from .loader import load, parse_all, read_source, seg_files
 from .visitor import NodeVisitor
 
 __all__ = ["cli", "main"]
@@ -168,14 +167,6 @@ def _seg_paths(paths: Iterable[str]) -> list[Path]:
         for file in seg_files(path):
             found.setdefault(file.resolve(), file)
     return list(found.values())
-
-
-def _source(path: Path) -> Source:
-    try:
-        return Source(str(path), path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as error:
-        raise SegrulesError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
-                            ) from None
 
 
 def _moment(value: str | None) -> dt.datetime:
@@ -301,7 +292,7 @@ def check(paths: tuple[str, ...]) -> None:
     Errors and warnings are reported like a compiler's; exit code 1 when there are errors.
     """
     files = _seg_paths(paths)
-    document, diagnostics = parse_all(_source(file) for file in files)
+    document, diagnostics = parse_all(read_source(file) for file in files)
     console = Console(highlight=False, soft_wrap=True)
     for diagnostic in sorted(diagnostics, key=_position):
         console.print(_styled(diagnostic))
@@ -336,7 +327,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     for file in files:
         try:
-            source = _source(file)
+            source = read_source(file)
             formatted = format_text(source.text, source.name)
         except SegrulesError as error:
             for diagnostic in error.diagnostics:

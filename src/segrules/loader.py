@@ -28,7 +28,7 @@ def loads(text: str, source: str = "<string>", *, attributes: Any = None) -> Boo
 
 def load(path: str | os.PathLike[str], *, attributes: Any = None) -> Book:
     """Load a ``.seg`` file, or every ``*.seg`` file under a folder (recursive, sorted)."""
-    return _build([_read(file) for file in seg_files(path)], attributes)
+    return _build([read_source(file) for file in seg_files(path)], attributes)
 
 
 def seg_files(path: str | os.PathLike[str]) -> list[Path]:
@@ -44,7 +44,8 @@ def seg_files(path: str | os.PathLike[str]) -> list[Path]:
     return [root]
 
 
-def _read(path: Path) -> Source:
+def read_source(path: Path) -> Source:
+    """A file's text as a ``Source``; unreadable or non-UTF-8 files are a ``SegrulesError``."""
     try:
         return Source(str(path), path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
