@@ -755,3 +755,44 @@ def test_the_shown_line_is_the_spans_line_after_a_form_feed() -> None:
 def test_the_caret_keeps_the_tabs_of_the_source_line() -> None:
     (found,) = diagnostics("segment s {\n\t\tinclde everyone\n}\n")
     assert found.render().splitlines()[3] == "  | \t\t^^^^^^"
+
+
+# --- recovery inside one segment ----------------------------------------------------------
+
+
+def test_every_broken_clause_of_one_segment_is_reported() -> None:
+    text = "\n".join([
+        "segment a {",
+        '    titel "A"',
+        '    groups "x"',
+        "    include all {",
+        "        age is greather than 5",
+        '        country is "US"',
+        "    }",
+        "    exclude where email matches /abc",
+        "}",
+    ]) + "\n"
+    found = [(d.code, d.span.line, d.span.column) for d in diagnostics(text) if d.span]
+    assert found == [("SR101", 2, 5), ("SR101", 5, 16), ("SR103", 8, 33)]
+
+
+def test_a_missing_closing_brace_is_one_error_not_one_per_clause() -> None:
+    text = 'segment a {\n    groups "x"\n    include where x is 1\n'
+    (found,) = diagnostics(text)
+    assert found.code == "SR103"
+    assert "never closed" in (found.hint or "")
+
+
+def test_clause_words_inside_an_expression_do_not_split_it() -> None:
+    # `title` starts a line but inside the parentheses of a `where`; only `iz` is wrong.
+    text = ('segment a {\n    include where (x is 1 and\n        title is "t")\n'
+            "    include where y iz 2\n}\n")
+    found = [(d.span.line, d.span.column) for d in diagnostics(text) if d.span]
+    assert found == [(4, 21)]
+
+
+def test_a_line_continuing_an_expression_is_not_a_clause() -> None:
+    text = ('segment a {\n    include where x is 1 and\n        title is "t"\n'
+            "    include where y iz 2\n}\n")
+    found = [(d.span.line, d.span.column) for d in diagnostics(text) if d.span]
+    assert found == [(4, 21)]

@@ -38,15 +38,13 @@ def parse_source(source: Source) -> tuple[n.Document, list[Diagnostic]]:
     builder = _Builder(source)
     try:
         tree = lalr.parser().parse(source.text)
-    except UnexpectedInput as error:
-        return _parse_each_segment(source, builder, error)
+    except UnexpectedInput:
+        return _parse_each_segment(source, builder)
     try:
         return builder.build(tree), builder.diagnostics
     except _TooDeep as error:
         builder.diagnostics.append(error.diagnostic)
         return n.Document(()), builder.diagnostics
-
-
 
 
 def _segment_starts(text: str) -> list[int]:
@@ -72,10 +70,9 @@ def _segment_starts(text: str) -> list[int]:
     return starts
 
 
-def _parse_each_segment(
-    source: Source, builder: _Builder, first: UnexpectedInput
-) -> tuple[n.Document, list[Diagnostic]]:
-    """Recover from a syntax error by parsing each top-level segment separately.
+def _parse_each_segment(source: Source, builder: _Builder) -> tuple[n.Document, list[Diagnostic]]:
+    """Recover from a syntax error by parsing each top-level segment separately, and each
+    clause of a broken segment separately, so that every broken clause is reported.
 
     Chunks start at lines that begin with ``segment``; text outside the chunk is blanked to
     spaces (newlines kept) so offsets, lines and columns stay those of the real file.
@@ -83,22 +80,71 @@ def _parse_each_segment(
     starts = _segment_starts(source.text) or [0]
     if starts[0] != 0 and source.text[: starts[0]].strip():
         starts.insert(0, 0)
-    bounds = list(zip(starts, [*starts[1:], len(source.text)], strict=True))
-    if len(bounds) <= 1:
-        builder.diagnostics.append(diagnose(source, first))
-        return n.Document(_placeholder(source, 0, len(source.text))), builder.diagnostics
     segments: list[n.Segment] = []
-    for start, end in bounds:
+    for start, end in zip(starts, [*starts[1:], len(source.text)], strict=True):
         padded = _blank(source.text[:start]) + source.text[start:end]
         try:
             segments.extend(builder.build(lalr.parser().parse(padded)).segments)
         except UnexpectedInput as error:
-            builder.diagnostics.append(diagnose(source, error, padded))
+            builder.diagnostics.extend(
+                _clause_errors(source, start, end) or [diagnose(source, error, padded)]
+            )
             segments.extend(_placeholder(source, start, end))
         except _TooDeep as error:
             builder.diagnostics.append(error.diagnostic)
             segments.extend(_placeholder(source, start, end))
     return n.Document(segments), builder.diagnostics
+
+
+_SEGMENT_HEADER = re.compile(r'[ \t]*segment\s+([A-Za-z_][A-Za-z0-9_-]*|"(?:[^"\\\n]|\\.)*")\s*\{')
+_CLAUSE_WORDS = frozenset(
+    ("title", "description", "groups", "stores", "active", "disabled", "include", "exclude")
+)
+# After these, the next line continues the expression: `and` / `title is "t"` is no clause.
+_CONTINUED = frozenset(("and", "or", "not", ",", "where", "is", "in", "of"))
+
+
+def _clause_errors(source: Source, start: int, end: int) -> list[Diagnostic]:
+    """The syntax errors of each clause of the broken segment ``text[start:end]``.
+
+    Each clause is parsed alone inside the segment's own header and a closing brace, with the
+    rest blanked. A clause starts at a clause keyword that begins a line outside any nested
+    braces. Empty when no clause fails alone (a missing closing brace, say): then the error
+    of the whole segment is the one to report.
+    """
+    text = source.text
+    header = _SEGMENT_HEADER.match(text, start, end)
+    if header is None:
+        return []
+    # The first chunk starts at the brace, so a misspelt first clause is not skipped.
+    clauses, depth, body_end, previous = [header.end()], 0, end, ""
+    for match in ROUGH_TOKEN.finditer(text, header.end(), end):
+        token = match.group()
+        if token.startswith("#"):
+            continue
+        if token in ("{", "("):
+            depth += 1
+        elif token in ("}", ")"):
+            depth -= 1
+            if depth < 0:
+                body_end = match.start()
+                break
+        elif (
+            depth == 0 and token in _CLAUSE_WORDS and previous not in _CONTINUED
+            and not text[text.rfind("\n", 0, match.start()) + 1 : match.start()].strip()
+        ):
+            clauses.append(match.start())
+        previous = token
+    found = []
+    prefix = _blank(text[:start]) + text[start : header.end()]
+    for clause_start, clause_end in zip(clauses, [*clauses[1:], body_end], strict=True):
+        padded = (prefix + _blank(text[header.end() : clause_start])
+                  + text[clause_start:clause_end] + "}")
+        try:
+            lalr.parser().parse(padded)
+        except UnexpectedInput as error:
+            found.append(diagnose(source, error, padded))
+    return found
 
 
 _SEGMENT_NAME = re.compile(
