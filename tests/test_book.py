@@ -273,3 +273,28 @@ def test_evaluating_from_many_threads_while_the_store_changes() -> None:
     writer.join()
     assert failures == []
     assert b.evaluation_errors == 0
+
+
+def test_membership_evaluates_each_segment_once_and_only_when_asked() -> None:
+    members = _CountingMembers()
+    b = book(
+        n.Segment("base", includes=(n.Everyone(),)),
+        n.Segment("ref", includes=(n.InSegment("base"),)),
+        n.Segment("other", includes=(n.Everyone(),)),
+    )
+    member = b.membership({"id": "c-1"}, members=members)
+    assert member("ref") and member("base") and member("ref")
+    assert sorted(members.asked) == ["base", "ref"]  # `other` never; `base` once, via `ref`
+    with pytest.raises(UnknownSegmentError):
+        member("nope")
+
+
+class _CountingMembers:
+    """A membership store that lists nobody and records which segments were looked up."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def explicit(self, segment: str, customer_id: str) -> tuple[bool, bool]:
+        self.asked.append(segment)
+        return False, False

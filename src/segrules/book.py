@@ -185,7 +185,7 @@ class Book:
 
     def matches(self, name: str, profile: object, *, session: object = None,
                 customer_id: object = None, store: str | None = None,
-                now: dt.datetime | None = None, members: Any = None) -> bool:
+                now: dt.date | None = None, members: Any = None) -> bool:
         """Whether the customer is in segment ``name`` (SPEC §2); never raises on odd data."""
         try:
             function = self._functions[name]
@@ -200,25 +200,45 @@ class Book:
         except Exception:
             return self._errors.add()
 
-    def segments_for(self, profile: object, *, session: object = None,
-                     customer_id: object = None, store: str | None = None,
-                     now: dt.datetime | None = None, members: Any = None) -> frozenset[str]:
-        """Every segment the customer is in; each segment is evaluated at most once."""
+    def membership(self, profile: object, *, session: object = None,
+                   customer_id: object = None, store: str | None = None,
+                   now: dt.date | None = None, members: Any = None) -> Callable[[str], bool]:
+        """One customer at one moment, as a function ``name -> bool``.
+
+        However often it is asked, each segment is evaluated at most once, and references share
+        the answers; targets and content slots that ask about a few segments use this.
+        """
         now = runtime.utcnow() if now is None else _moment(now)
         cid = (str(customer_id) if customer_id is not None
                else adapters.customer_id(profile, self._errors))
+        functions, errors = self._functions, self._errors
         memo: dict[str, bool] = {}
-        for name, function in self._functions.items():
-            if name not in memo:
+
+        def member(name: str) -> bool:
+            found = memo.get(name)
+            if found is None:
+                function = functions.get(name)
+                if function is None:
+                    self._unknown(name)
                 try:
-                    memo[name] = function(profile, session, cid, store, now, members, memo)
+                    found = function(profile, session, cid, store, now, members, memo)
                 except Exception:
-                    memo[name] = self._errors.add()
-        return frozenset(name for name, member in memo.items() if member)
+                    found = errors.add()
+                memo[name] = found
+            return found
+        return member
+
+    def segments_for(self, profile: object, *, session: object = None,
+                     customer_id: object = None, store: str | None = None,
+                     now: dt.date | None = None, members: Any = None) -> frozenset[str]:
+        """Every segment the customer is in; each segment is evaluated at most once."""
+        member = self.membership(profile, session=session, customer_id=customer_id,
+                                 store=store, now=now, members=members)
+        return frozenset(name for name in self._names if member(name))
 
     def explain(self, name: str, profile: object, *, session: object = None,
                 customer_id: object = None, store: str | None = None,
-                now: dt.datetime | None = None, members: Any = None) -> Explanation:
+                now: dt.date | None = None, members: Any = None) -> Explanation:
         """Why the customer is or is not in segment ``name``: the rule that decided, each block
         and condition with the values seen; ``str()`` renders it. Agrees with ``matches``."""
         from .explain import explain
@@ -228,7 +248,7 @@ class Book:
 
     def groups_for(self, profile: object, *, assigned: Iterable[str] = (),
                    session: object = None, customer_id: object = None,
-                   store: str | None = None, now: dt.datetime | None = None,
+                   store: str | None = None, now: dt.date | None = None,
                    members: Any = None) -> Mapping[str, GroupProvenance]:
         """The customer's groups: the ``assigned`` ones and those of every segment they are in.
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from attrs import field, frozen
 from attrs.validators import in_, min_len
 
-from . import printer, runtime
+from . import printer
 from .errors import Diagnostic, SegrulesSyntaxError, UnknownSegmentError
 from .parser import decode_string
 from .source import Source, Span
@@ -93,24 +93,9 @@ class Target:
         segments share one memo with the segments they reference, as in ``segments_for``.
         """
         self.check(book)
-        if now is not None and not isinstance(now, dt.date):
-            raise TypeError(f"now must be a datetime or date, not {type(now).__name__}")
         # One moment for every segment, so a target never straddles a window boundary.
-        args = (profile, session, None if customer_id is None else str(customer_id), store,
-                runtime.utcnow() if now is None else runtime.aware(now), members)
-        memo: dict[str, bool] = {}
-
-        def member(name: str) -> bool:
-            found = memo.get(name)
-            if found is None:
-                try:
-                    found = book.compiled(name).function(*args, memo)
-                except Exception:
-                    # As in Book.matches: odd input (an unhashable store) is "not a member".
-                    found = False
-                memo[name] = found
-            return found
-
+        member = book.membership(profile, session=session, customer_id=customer_id,
+                                 store=store, now=now, members=members)
         if self.mode == "any":
             return any(map(member, self.names))
         if self.mode == "all":
