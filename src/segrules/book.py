@@ -208,9 +208,7 @@ class Book:
         However often it is asked, each segment is evaluated at most once, and references share
         the answers; targets and content slots that ask about a few segments use this.
         """
-        now = runtime.utcnow() if now is None else _moment(now)
-        cid = (str(customer_id) if customer_id is not None
-               else adapters.customer_id(profile, self._errors))
+        now, cid = self._moment_and_id(profile, customer_id, now)
         functions, errors = self._functions, self._errors
         memo: dict[str, bool] = {}
 
@@ -232,9 +230,24 @@ class Book:
                      customer_id: object = None, store: str | None = None,
                      now: dt.date | None = None, members: Any = None) -> frozenset[str]:
         """Every segment the customer is in; each segment is evaluated at most once."""
-        member = self.membership(profile, session=session, customer_id=customer_id,
-                                 store=store, now=now, members=members)
-        return frozenset(name for name in self._names if member(name))
+        # `membership` without its per-name call: this loop is the whole-book hot path.
+        now, cid = self._moment_and_id(profile, customer_id, now)
+        memo: dict[str, bool] = {}
+        for name, function in self._functions.items():
+            if name not in memo:
+                try:
+                    memo[name] = function(profile, session, cid, store, now, members, memo)
+                except Exception:
+                    memo[name] = self._errors.add()
+        return frozenset(name for name, member in memo.items() if member)
+
+    def _moment_and_id(self, profile: object, customer_id: object, now: dt.date | None
+                       ) -> tuple[dt.datetime, str | None]:
+        """One clock reading and one id for every segment of an evaluation."""
+        moment = runtime.utcnow() if now is None else _moment(now)
+        if customer_id is not None:
+            return moment, str(customer_id)
+        return moment, adapters.customer_id(profile, self._errors)
 
     def explain(self, name: str, profile: object, *, session: object = None,
                 customer_id: object = None, store: str | None = None,
