@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from doubles import CountingMembers
 from segrules import nodes as n
 from segrules.book import Book, GroupProvenance
 from segrules.errors import SegrulesError, SegrulesReferenceError, UnknownSegmentError
@@ -276,7 +277,7 @@ def test_evaluating_from_many_threads_while_the_store_changes() -> None:
 
 
 def test_membership_evaluates_each_segment_once_and_only_when_asked() -> None:
-    members = _CountingMembers()
+    members = CountingMembers()
     b = book(
         n.Segment("base", includes=(n.Everyone(),)),
         n.Segment("ref", includes=(n.InSegment("base"),)),
@@ -287,14 +288,3 @@ def test_membership_evaluates_each_segment_once_and_only_when_asked() -> None:
     assert sorted(members.asked) == ["base", "ref"]  # `other` never; `base` once, via `ref`
     with pytest.raises(UnknownSegmentError):
         member("nope")
-
-
-class _CountingMembers:
-    """A membership store that lists nobody and records which segments were looked up."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-
-    def explicit(self, segment: str, customer_id: str) -> tuple[bool, bool]:
-        self.asked.append(segment)
-        return False, False

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from doubles import CountingMembers
 from segrules.errors import SegrulesError, SegrulesSyntaxError, UnknownSegmentError
 from segrules.loader import loads
 from segrules.membership import MemoryMembership
@@ -40,17 +41,6 @@ WOMAN = {"id": "c-1", "gender": "female", "orders": [{"total": 1500}]}
 MAN = {"id": "c-2", "gender": "male", "orders": [{"total": 20}]}
 UNKNOWN = {"id": "c-3"}
 BIG_SPENDING_MAN = {"id": "c-5", "gender": "male", "orders": [{"total": 999}, {"total": 1}]}
-
-
-class CountingMembers:
-    """A membership store that lists nobody and records which segments were evaluated."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-
-    def explicit(self, segment: str, customer_id: str) -> tuple[bool, bool]:
-        self.asked.append(segment)
-        return False, False
 
 
 # --- parsing and printing -----------------------------------------------------------------------
