@@ -322,3 +322,12 @@ def test_every_problem_is_reported_in_one_pass() -> None:
     assert codes(check(parse(text))) == [
         "SR201", "SR202", "SR302", "SR303", "SR304", "SR401", "SR203",
     ]
+
+
+def test_a_hand_built_window_with_a_naive_datetime_is_read_as_utc() -> None:
+    # Documents from code or JSON may hold naive datetimes; naive means UTC, never a crash.
+    document = n.Document([n.Segment(
+        "s", active_from=dt.datetime(2027, 1, 1), active_until=dt.date(2027, 1, 1),
+        includes=[n.Everyone()],
+    )])
+    assert [d.code for d in check(document)] == ["SR304"]

@@ -7,7 +7,6 @@ load reports every problem at once; warnings (severity ``warning``) end up on ``
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from collections.abc import Iterator
 from decimal import Decimal
@@ -15,6 +14,7 @@ from decimal import Decimal
 from . import nodes as n
 from .errors import Diagnostic
 from .regex import pattern_error
+from .runtime import aware
 from .visitor import walk
 
 
@@ -63,7 +63,7 @@ def _check_segment(segment: n.Segment, by_name: dict[str, n.Segment]) -> Iterato
                 yield from _check_between(node)
     clauses = dict(segment.header_spans)
     start, end = segment.active_from, segment.active_until
-    if start is not None and end is not None and _moment(start) >= _moment(end):
+    if start is not None and end is not None and aware(start) >= aware(end):
         yield Diagnostic(
             "SR304", f"segment `{segment.name}` is never active: "
             f"`active from {start.isoformat()} until {end.isoformat()}` is an empty window",
@@ -108,15 +108,8 @@ def _ordering_key(value: n.Value) -> object | None:
     if isinstance(value, n.String):
         return value.value
     if isinstance(value, n.Date | n.DateTime):
-        return _moment(value.value)
+        return aware(value.value)
     return None
-
-
-def _moment(value: dt.date) -> dt.datetime:
-    """A date as that day's midnight UTC, so dates and datetimes order together."""
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
 
 
 def _cycles(by_name: dict[str, n.Segment]) -> Iterator[Diagnostic]:
