@@ -796,3 +796,16 @@ def test_a_line_continuing_an_expression_is_not_a_clause() -> None:
             "    include where y iz 2\n}\n")
     found = [(d.span.line, d.span.column) for d in diagnostics(text) if d.span]
     assert found == [(4, 21)]
+
+
+def test_a_broken_segment_with_an_escaped_quoted_name_still_counts_as_defined() -> None:
+    # The escaped name decodes like any string; references to it are not "unknown segment".
+    text = ('segment "Tab\\tName" { include wher x is 1 }\n'
+            'segment b { include segment "Tab\\tName" }\n')
+    assert [d.code for d in diagnostics(text)] == ["SR101"]
+
+
+def test_a_comment_that_swallows_the_closing_brace_is_reported_inside_the_file() -> None:
+    text = "segment A{disabled#}"
+    (found,) = diagnostics(text)
+    assert found.code == "SR103" and found.span is not None and found.span.end <= len(text)

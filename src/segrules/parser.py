@@ -96,7 +96,11 @@ def _parse_each_segment(source: Source, builder: _Builder) -> tuple[n.Document, 
     return n.Document(segments), builder.diagnostics
 
 
-_SEGMENT_HEADER = re.compile(r'[ \t]*segment\s+([A-Za-z_][A-Za-z0-9_-]*|"(?:[^"\\\n]|\\.)*")\s*\{')
+# `segment NAME` at the start of a line; with `{` after it, a whole segment header.
+_SEGMENT_NAME = re.compile(
+    r'^[ \t]*segment\s+([A-Za-z_][A-Za-z0-9_-]*|"(?:[^"\\\n]|\\.)*")', re.MULTILINE
+)
+_SEGMENT_HEADER = re.compile(_SEGMENT_NAME.pattern + r"\s*\{", re.MULTILINE)
 _CLAUSE_WORDS = frozenset(
     ("title", "description", "groups", "stores", "active", "disabled", "include", "exclude")
 )
@@ -135,21 +139,19 @@ def _clause_errors(source: Source, start: int, end: int) -> list[Diagnostic]:
         ):
             clauses.append(match.start())
         previous = token
-    found = []
+    found: list[Diagnostic] = []
     prefix = _blank(text[:start]) + text[start : header.end()]
     for clause_start, clause_end in zip(clauses, [*clauses[1:], body_end], strict=True):
+        # The closing brace goes on a line of its own, where no trailing comment hides it.
         padded = (prefix + _blank(text[header.end() : clause_start])
-                  + text[clause_start:clause_end] + "}")
+                  + text[clause_start:clause_end] + "\n}")
         try:
             lalr.parser().parse(padded)
         except UnexpectedInput as error:
-            found.append(diagnose(source, error, padded))
+            # An error past the clause's own text is about the brace we added, not the clause.
+            if error.pos_in_stream is not None and error.pos_in_stream < clause_end:
+                found.append(diagnose(source, error, padded))
     return found
-
-
-_SEGMENT_NAME = re.compile(
-    r'^[ \t]*segment\s+([A-Za-z_][A-Za-z0-9_-]*|"(?:[^"\\\n]|\\.)*")', re.MULTILINE
-)
 
 
 def _placeholder(source: Source, start: int, end: int) -> list[n.Segment]:
@@ -160,7 +162,7 @@ def _placeholder(source: Source, start: int, end: int) -> list[n.Segment]:
         return []
     name = match.group(1)
     if name.startswith('"'):
-        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+        name = decode_string(name[1:-1])[0]
     return [n.Segment(name, name_span=Span.of(source, match.start(1), match.end(1)))]
 
 
