@@ -809,3 +809,9 @@ def test_a_comment_that_swallows_the_closing_brace_is_reported_inside_the_file()
     text = "segment A{disabled#}"
     (found,) = diagnostics(text)
     assert found.code == "SR103" and found.span is not None and found.span.end <= len(text)
+
+
+def test_a_clause_cut_off_by_the_end_of_the_file_is_reported_inside_the_file() -> None:
+    text = 'segment a {\n    title "t"\n    include where x does'
+    found = diagnostics(text)
+    assert found and all(d.span is not None and d.span.end <= len(text) for d in found)
