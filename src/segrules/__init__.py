@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .loader import load, loads
     from .membership import Membership, MembershipStore, MemoryMembership
     from .printer import dumps
+    from .reloader import Reloader
     from .targets import Target
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Membership",
     "MembershipStore",
     "MemoryMembership",
+    "Reloader",
     "SegrulesError",
     "SegrulesReferenceError",
     "SegrulesSyntaxError",
@@ -75,6 +77,7 @@ _HOMES = {
     "MembershipStore": "membership",
     "MemoryMembership": "membership",
     "dumps": "printer",
+    "Reloader": "reloader",
     "Target": "targets",
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -89,8 +90,8 @@ class Book:
     ``adapters.Attributes`` registry of computed attributes (copied at construction).
     """
 
-    __slots__ = ("_attributes", "_compiled", "_document", "_errors", "_functions", "_names",
-                 "_segments", "_warnings")
+    __slots__ = ("__weakref__", "_attributes", "_compiled", "_document", "_errors",
+                 "_functions", "_names", "_segments", "_warnings")
     _attributes: Mapping[str, adapters.Computed]
     _compiled: dict[str, codegen.Compiled]
     _document: n.Document
@@ -108,8 +109,13 @@ class Book:
         errors = runtime.ErrorCounter()
         compiled: dict[str, codegen.Compiled] = {}
         ordered = _reference_order(document)  # a name defined twice: the first definition
-        for segment in ordered:
-            compiled[segment.name] = codegen.compile_segment(segment, compiled, computed, errors)
+        try:
+            for segment in ordered:
+                compiled[segment.name] = codegen.compile_segment(segment, compiled, computed,
+                                                                 errors)
+        finally:
+            # Generated sources live in linecache (for tracebacks) only as long as the book.
+            weakref.finalize(self, codegen.release, [c.filename for c in compiled.values()])
         names = tuple(dict.fromkeys(s.name for s in document.segments))
         for slot, value in (
             ("_document", document), ("_warnings", tuple(warnings)),

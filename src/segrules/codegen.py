@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import linecache
 import math
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -32,7 +33,7 @@ from . import adapters, runtime
 from . import nodes as n
 from .operators import OPERATORS
 
-__all__ = ["Compiled", "compile_segment"]
+__all__ = ["Compiled", "compile_segment", "release"]
 
 SIGNATURE = "p, s, cid, store, now, members, memo"
 
@@ -401,15 +402,33 @@ def _filename(segment: n.Segment) -> str:
     return f"<segrules segment {segment.name!r}{where}>"
 
 
+# How many live books use each linecache entry: two books compiled from the same text share an
+# entry, which must outlive the first of them to be dropped.
+_users: Counter[str] = Counter()
+_users_lock = threading.Lock()
+
+
 def _register(filename: str, source: str) -> str:
     """Put ``source`` in ``linecache`` under ``filename`` (numbered if another text has it)."""
     lines = source.splitlines(keepends=True)
     unique, count = filename, 1
-    while unique in linecache.cache and linecache.getlines(unique) != lines:
-        count += 1
-        unique = f"{filename[:-1]} #{count}>"
-    linecache.cache[unique] = (len(source), None, lines, unique)
+    with _users_lock:
+        while unique in linecache.cache and linecache.getlines(unique) != lines:
+            count += 1
+            unique = f"{filename[:-1]} #{count}>"
+        linecache.cache[unique] = (len(source), None, lines, unique)
+        _users[unique] += 1
     return unique
+
+
+def release(filenames: Iterable[str]) -> None:
+    """Forget the generated sources of a dropped book that no other book still uses."""
+    with _users_lock:
+        for filename in filenames:
+            _users[filename] -= 1
+            if _users[filename] <= 0:
+                del _users[filename]
+                linecache.cache.pop(filename, None)
 
 
 # Classes of plain data, whose instances are never callable.
