@@ -212,3 +212,4 @@ def test_reloading_does_not_grow_linecache(folder: Path) -> None:
         assert reloader.reload()
     gc.collect()
     assert len(linecache.cache) <= before
+

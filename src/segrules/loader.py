@@ -6,8 +6,10 @@ cross files). All errors of all files are raised at once; warnings go on ``book.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,11 +70,29 @@ def parse_all(sources: Iterable[Source]) -> tuple[n.Document, list[Diagnostic]]:
     return document, diagnostics
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a book is built.
+
+    Building allocates hundreds of thousands of tree nodes and tokens that all stay alive, so
+    every collection the allocations trigger walks a growing heap and frees nothing: about half
+    of a large load's time. The collector is restored as the caller had it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _build(sources: Iterable[Source], attributes: Any) -> Book:
     from .book import Book
 
-    document, diagnostics = parse_all(sources)
-    if any(d.severity == "error" for d in diagnostics):
-        raise error_for(diagnostics)
-    warnings = tuple(d for d in diagnostics if d.severity == "warning")
-    return Book(document, warnings=warnings, attributes=attributes)
+    with _collector_paused():
+        document, diagnostics = parse_all(sources)
+        if any(d.severity == "error" for d in diagnostics):
+            raise error_for(diagnostics)
+        warnings = tuple(d for d in diagnostics if d.severity == "warning")
+        return Book(document, warnings=warnings, attributes=attributes)
