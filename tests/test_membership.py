@@ -3,10 +3,13 @@ many threads, and a writer killed mid-transaction."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -16,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from segrules.errors import SegrulesError, SegrulesValueError
+import segrules
+from segrules.errors import SegrulesError, SegrulesValueError, UnknownSegmentError
 from segrules.membership import Membership, MembershipStore, MemoryMembership
 
 Store = MembershipStore | MemoryMembership
@@ -307,10 +311,19 @@ def test_a_store_written_by_a_newer_version_is_refused(tmp_path: Path) -> None:
         MembershipStore(tmp_path / "m.db")
 
 
-@pytest.mark.parametrize("path", ["", "missing-dir/m.db"])
-def test_an_unopenable_path_is_a_value_error(tmp_path: Path, path: str) -> None:
-    with pytest.raises(SegrulesValueError, match="membership store"):
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        ("", None),
+        ("missing-dir/m.db", "check the path: its folder does not exist"),
+        (".", "give the path of a file, not a folder"),
+    ],
+)
+def test_an_unopenable_path_is_a_value_error(tmp_path: Path, path: str, hint: str | None
+                                             ) -> None:
+    with pytest.raises(SegrulesValueError, match="membership store") as info:
         MembershipStore(str(tmp_path / path) if path else path)
+    assert info.value.diagnostics[0].hint == hint
 
 
 # --- threads --------------------------------------------------------------------------------
@@ -525,3 +538,330 @@ def test_a_writer_killed_at_any_moment_leaves_one_complete_list(
             (a, frozenset({"x-0"})),
             (b, frozenset({"x-1"})),
         }
+
+
+# --- closing while others use the store -----------------------------------------------------
+
+CLOSER = textwrap.dedent(
+    """
+    import sys, threading
+    import segrules
+    from segrules.membership import MembershipStore
+
+    book = segrules.loads(
+        'segment vip { include where spent >= 500 }\\n'
+        'segment fraud { }\\n'
+        'segment promo { include segment vip  exclude segment fraud }'
+    )
+    for run in range(int(sys.argv[2])):
+        store = MembershipStore(f"{sys.argv[1]}-{run}")
+        store.add("vip", *(f"c-{i}" for i in range(100)))
+        store.exclude("fraud", "c-1")
+        started = threading.Barrier(6)
+        busy = threading.Semaphore(0)
+        answers = set()
+
+        def evaluate(n):
+            started.wait()
+            for i in range(3000):
+                answers.add(book.matches("promo", {"id": f"c-{i % 200}"}, members=store))
+                if i == 50:
+                    busy.release()
+
+        def write():
+            started.wait()
+            for i in range(300):
+                try:
+                    store.add("vip", f"w-{i}")
+                    store.replace("fraud", include=["c-1"], exclude=[f"c-{i}"])
+                except segrules.SegrulesError as exc:
+                    assert "is closed" in str(exc), exc
+                    return
+
+        threads = [threading.Thread(target=evaluate, args=(n,)) for n in range(4)]
+        threads.append(threading.Thread(target=write))
+        for thread in threads:
+            thread.start()
+        started.wait()
+        for _ in range(4):
+            busy.acquire()  # every evaluating thread is in the middle of its loop
+        store.close()
+        for thread in threads:
+            thread.join()
+        store.close()
+        assert answers <= {True, False}
+    print("ok", flush=True)
+    """
+)
+
+
+def test_closing_while_threads_evaluate_and_write_is_safe(tmp_path: Path) -> None:
+    # Closing a connection another thread is inside crashed the interpreter (exit 139).
+    child = subprocess.run(
+        [sys.executable, "-c", CLOSER, str(tmp_path / "m.db"), "15"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert (child.returncode, child.stdout, child.stderr) == (0, "ok\n", "")
+
+
+def test_an_evaluation_after_close_counts_an_error_and_uses_no_entries(tmp_path: Path) -> None:
+    book = segrules.loads("segment beta { }")
+    store = MembershipStore(tmp_path / "m.db")
+    store.add("beta", "c-1")
+    assert book.matches("beta", {"id": "c-1"}, members=store)
+    store.close()
+    before = book.evaluation_errors
+    assert book.matches("beta", {"id": "c-1"}, members=store) is False
+    assert book.evaluation_errors == before + 1
+
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+
+def in_a_forked_child(action: Callable[[], object]) -> tuple[int, str]:
+    """Run ``action`` in a forked child; its exit code and what it wrote back."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 0
+        try:
+            result = repr(action())
+        except BaseException as exc:
+            result, code = f"{type(exc).__name__}: {exc}", 1
+        os.write(write, result.encode())
+        os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        output = pipe.read()
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), output
+
+
+@needs_fork
+def test_a_file_store_opens_its_own_connections_in_a_forked_child(tmp_path: Path) -> None:
+    store = MembershipStore(tmp_path / "m.db")
+    store.add("vip", "c-1")
+    assert store.members("vip") == {"c-1"}  # this thread has a reader to inherit
+
+    def child() -> object:
+        store.add("vip", "c-2")
+        members = store.members("vip")
+        store.close()
+        return sorted(members)
+
+    assert in_a_forked_child(child) == (0, "['c-1', 'c-2']")
+    assert store.members("vip") == {"c-1", "c-2"}  # the parent's connections still work
+    store.add("vip", "c-3")
+    store.close()
+
+
+@needs_fork
+def test_an_in_memory_store_refuses_a_forked_child(tmp_path: Path) -> None:
+    store = MembershipStore()
+    store.add("vip", "c-1")
+    code, output = in_a_forked_child(lambda: store.members("vip"))
+    assert code == 1
+    assert output.startswith("SegrulesError: error[SR384]: an in-memory membership store")
+    assert "use a store file" in output
+    assert store.members("vip") == {"c-1"}
+
+
+# --- files that are not usable stores ---------------------------------------------------------
+
+
+def test_a_write_that_waits_too_long_for_another_writer_says_so(tmp_path: Path) -> None:
+    MembershipStore(tmp_path / "m.db").close()
+    other = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a batch job in the middle of a replace
+    try:
+        store = MembershipStore(tmp_path / "m.db", timeout=0.05)  # opening needs no lock
+        for write in (lambda: store.add("vip", "c-1"), lambda: store.replace("vip", ["c-1"])):
+            with pytest.raises(SegrulesError) as info:
+                write()
+            (problem,) = info.value.diagnostics
+            assert problem.code == "SR385"
+            assert "is locked by another writer" in problem.message
+            assert problem.hint is not None and "timeout=" in problem.hint
+        assert store.members("vip") == frozenset()  # readers do not wait
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    store.add("vip", "c-1")
+    assert store.members("vip") == {"c-1"}
+    store.close()
+
+
+def damage(path: Path) -> None:
+    """Overwrite every page but the first (the schema) with noise."""
+    data = bytearray(path.read_bytes())
+    data[4096:] = bytes(range(256)) * ((len(data) - 4096) // 256) + bytes(len(data) % 256)
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_file_says_how_to_recover(tmp_path: Path) -> None:
+    with MembershipStore(tmp_path / "m.db") as store:
+        store.replace("vip", include=(f"c-{i}" for i in range(5000)))
+    damage(tmp_path / "m.db")
+    # Opening reads only the first page; the damage shows when the lists are read.
+    with pytest.raises(SegrulesValueError) as info, MembershipStore(tmp_path / "m.db") as store:
+        store.members("vip")
+    (problem,) = info.value.diagnostics
+    assert problem.code == "SR383"
+    assert "is damaged" in problem.message
+    assert problem.hint is not None and ".recover" in problem.hint
+
+
+def foreign(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("statements", "message"),
+    [
+        (["CREATE TABLE segrules_membership (a, b)"],
+         "has a table named segrules_membership that segrules did not create (columns: a, b)"),
+        (["CREATE TABLE segrules_membership (segment TEXT, customer_id TEXT, excluded INTEGER)"],
+         "that segrules did not create (columns: segment, customer_id, excluded)"),
+        (["CREATE TABLE t (x)", "CREATE VIEW segrules_membership AS SELECT x FROM t"],
+         "has a view named segrules_membership that segrules did not create"),
+        (["CREATE TABLE orders (id)", "PRAGMA user_version = 7"],
+         "is another program's database (schema version 7, no segrules_membership table)"),
+    ],
+)
+def test_a_foreign_table_or_database_is_refused(
+    tmp_path: Path, statements: list[str], message: str
+) -> None:
+    foreign(tmp_path / "m.db", *statements)
+    for readonly in (False, True):
+        with pytest.raises(SegrulesValueError) as info:
+            MembershipStore(tmp_path / "m.db", readonly=readonly)
+        (problem,) = info.value.diagnostics
+        assert problem.code == "SR383"
+        assert message in problem.message
+        assert problem.hint is not None and "a file of its own" in problem.hint
+
+
+def test_a_store_written_by_a_newer_segrules_says_to_upgrade(tmp_path: Path) -> None:
+    MembershipStore(tmp_path / "m.db").close()
+    foreign(tmp_path / "m.db", "PRAGMA user_version = 2")
+    with pytest.raises(SegrulesValueError) as info:
+        MembershipStore(tmp_path / "m.db")
+    (problem,) = info.value.diagnostics
+    assert "has schema version 2, newer than this segrules reads (1)" in problem.message
+    assert problem.hint == "upgrade segrules to the version that wrote the file"
+
+
+def test_a_store_opened_read_only_reads_and_refuses_writes(tmp_path: Path) -> None:
+    with MembershipStore(tmp_path / "m.db") as store:
+        store.add("vip", "c-1")
+    with MembershipStore(tmp_path / "m.db", readonly=True) as store:
+        assert store.members("vip") == {"c-1"}
+        assert segrules.loads("segment vip { }").matches("vip", {"id": "c-1"}, members=store)
+        for write in calls("vip", "c-2")[:4] + calls("vip", "c-2")[5:]:
+            with pytest.raises(SegrulesError) as info:
+                write(store)
+            (problem,) = info.value.diagnostics
+            assert problem.code == "SR386"
+            assert "is read-only: it was opened with readonly=True" in problem.message
+        assert store.lists("vip") == (frozenset({"c-1"}), frozenset())
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda path: None, "unable to open database file"),
+        (lambda path: path.write_bytes(b""), "has no segrules_membership table"),
+    ],
+)
+def test_read_only_needs_an_existing_store(
+    tmp_path: Path, make: Callable[[Path], object], message: str
+) -> None:
+    make(tmp_path / "m.db")
+    with pytest.raises(SegrulesValueError, match=message) as info:
+        MembershipStore(tmp_path / "m.db", readonly=True)
+    assert info.value.diagnostics[0].hint in (
+        "check the path: there is no file there",
+        "a store is created by opening its file writable once: MembershipStore(path)",
+    )
+    with pytest.raises(SegrulesValueError, match="cannot be read-only"):
+        MembershipStore(":memory:", readonly=True)
+
+
+# Permissions do not stop root, so the child gives up root before it opens the store.
+UNPRIVILEGED = textwrap.dedent(
+    """
+    import os, sys
+    import segrules
+    from segrules import membership
+    if os.geteuid() == 0:
+        os.setgid(65534)
+        os.setuid(65534)
+    if sys.argv[2] == "read-only-mount":
+        membership._on_read_only_mount = lambda path: True
+    try:
+        store = membership.MembershipStore(sys.argv[1])
+        print(sorted(store.members("vip")))
+        store.add("vip", "c-2")
+    except segrules.SegrulesError as exc:
+        print(exc.diagnostics[0].code, exc.diagnostics[0].message)
+        print(exc.diagnostics[0].hint)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("folder_mode", "case", "expected"),
+    [
+        (0o777, "", ["['c-1']", "SR386 membership store {path!r} is read-only: this process "
+                     "cannot write the file or its folder"]),
+        (0o755, "", ["SR383 cannot read membership store {path!r}: attempt to write a "
+                     "readonly database", "SQLite needs to create m.db-shm beside a store"]),
+        (0o755, "read-only-mount", ["['c-1']", "SR386"]),
+    ],
+)
+def test_a_file_this_process_cannot_write_is_opened_for_reading(
+    folder_mode: int, case: str, expected: list[str]
+) -> None:
+    folder = Path(tempfile.mkdtemp())  # not under pytest's root-only tmp_path
+    try:
+        path = folder / "m.db"
+        with MembershipStore(path) as store:
+            store.add("vip", "c-1")
+        path.chmod(0o444)
+        folder.chmod(folder_mode)
+        child = subprocess.run(
+            [sys.executable, "-c", UNPRIVILEGED, str(path), case],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert child.stderr == ""
+        lines = child.stdout.splitlines()
+        for line, start in zip(lines, expected, strict=False):
+            assert line.startswith(start.format(path=str(path)))
+        assert len(lines) >= len(expected)
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+# --- an optional book -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_store_given_a_book_refuses_unknown_segments(kind: str, tmp_path: Path) -> None:
+    book = segrules.loads("segment vip { }  segment fraud_suspects { }")
+    if kind == "dict":
+        store: Store = MemoryMembership(book=book)
+    else:
+        store = MembershipStore(tmp_path / "m.db" if kind == "sqlite-file" else ":memory:",
+                                book=book)
+    for call in [c for i, c in enumerate(segment_calls("vpi")) if i != 4]:  # not explicit()
+        with pytest.raises(UnknownSegmentError) as info:
+            call(store)
+        assert info.value.diagnostics[0].hint == "did you mean `vip`?"
+    assert store.explicit("vpi", "c-1") == (False, False)  # the evaluator's question never fails
+    store.add("vip", "c-1")
+    assert store.segments() == ("vip",)
+    store.close()
