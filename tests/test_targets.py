@@ -12,7 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from doubles import CountingMembers
-from segrules.errors import SegrulesError, SegrulesSyntaxError, UnknownSegmentError
+from segrules.errors import (
+    SegrulesError,
+    SegrulesSyntaxError,
+    SegrulesValueError,
+    UnknownSegmentError,
+)
 from segrules.loader import loads
 from segrules.membership import MemoryMembership
 from segrules.targets import MODES, Target
@@ -115,14 +120,67 @@ def test_a_syntax_error_renders_with_a_caret() -> None:
     ])
 
 
-def test_a_target_is_frozen_and_validated() -> None:
+def test_a_target_is_frozen() -> None:
     target = Target.parse("any of a")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         target.mode = "all"  # type: ignore[misc]
-    with pytest.raises(ValueError):
-        Target("some", ["a"])
-    with pytest.raises(ValueError):
-        Target("any", [])
+
+
+@pytest.mark.parametrize(("mode", "names", "message", "hint"), [
+    ("any", "vip", "a target's segments are a list of names, not the single value 'vip'",
+     "write ['vip']"),
+    ("any", b"vip", "not the single value b'vip'", "write [b'vip']"),
+    ("some", ["vip"], "a target's mode is 'any', 'all' or 'none', not 'some'",
+     "did you mean 'any'?"),
+    ("al", ["vip"], "not 'al'", "did you mean 'all'?"),
+    ("None", ["vip"], "not 'None'", "did you mean 'none'?"),
+    ("sometimes", ["vip"], "not 'sometimes'", "a target's mode is 'any', 'all' or 'none'"),
+    (None, ["vip"], "not None", "a target's mode is 'any', 'all' or 'none'"),
+    ("any", [], "a target needs at least one segment", 'write Target("any", ["vip"])'),
+    ("any", 3, "a target's segments are a list of names, not 3", 'write Target("any", '),
+    ("any", None, "not None", None),
+    ("any", ["vip", 3], "a segment name is a string, not 3", None),
+    ("any", [["vip"]], "a segment name is a string, not ['vip']", None),
+])
+def test_a_target_built_in_code_is_validated(mode: Any, names: Any, message: str,
+                                             hint: str | None) -> None:
+    with pytest.raises(SegrulesValueError) as caught:
+        Target(mode, names)
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "SR371"
+    assert message in problem.message
+    if hint is not None:
+        assert problem.hint is not None and problem.hint.startswith(hint)
+
+
+def test_evolve_validates_too() -> None:
+    with pytest.raises(SegrulesValueError, match="not the single value 'vip'"):
+        attrs.evolve(Target("any", ["a"]), names="vip")
+    with pytest.raises(SegrulesValueError, match="did you mean 'all'"):
+        attrs.evolve(Target("any", ["a"]), mode="every")
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ("vip", "big"), lambda: ["vip", "big"], lambda: {"vip": 1, "big": 2},
+    lambda: (name for name in ["vip", "big"]),
+])
+def test_any_iterable_of_names_is_accepted(make: Any) -> None:
+    assert Target("all", make()).names == ("vip", "big")
+
+
+@pytest.mark.parametrize("text", [None, b"any of vip", 3, ["any of vip"]])
+def test_parse_needs_text(text: Any) -> None:
+    with pytest.raises(SegrulesValueError, match="a target's text is a string"):
+        Target.parse(text)
+
+
+def test_parse_checks_names_against_a_book_when_given_one() -> None:
+    assert Target.parse("any of big_spenders", book=BOOK) == Target("any", ["big_spenders"])
+    with pytest.raises(UnknownSegmentError) as caught:
+        Target.parse("any of big_spender", "promo.target", book=BOOK)
+    (problem,) = caught.value.diagnostics
+    assert problem.hint == "did you mean `big_spenders`?"
+    assert problem.span is not None and problem.span.column == 8
 
 
 def test_equality_ignores_spelling_and_positions() -> None:

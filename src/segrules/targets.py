@@ -1,4 +1,4 @@
-"""Targets: who a promotion or content slot is for, written as a set of segments (SPEC §4).
+"""Targets: who a promotion or content slot is for, written as a set of segments.
 
 A promotion is rarely aimed at one segment. It is shown to ``any of "Female customers", "Male
 customers"`` (WebSphere Commerce's example), to shoppers in ``all of`` a region and a tier, or
@@ -16,11 +16,10 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from attrs import field, frozen
-from attrs.validators import in_, min_len
+from attrs import Attribute, field, frozen
 
 from . import printer
-from .errors import Diagnostic, SegrulesSyntaxError, UnknownSegmentError
+from .errors import Diagnostic, SegrulesSyntaxError, SegrulesValueError, UnknownSegmentError
 from .parser import decode_string
 from .source import Source, Span
 
@@ -48,6 +47,36 @@ def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(items)
 
 
+def _misuse(message: str, hint: str | None = None) -> SegrulesValueError:
+    return SegrulesValueError([Diagnostic("SR371", message, hint=hint)])
+
+
+def _names(names: Iterable[str]) -> tuple[str, ...]:
+    # A lone string is iterable too, and would target one segment per character.
+    if isinstance(names, str | bytes):
+        raise _misuse(f"a target's segments are a list of names, not the single value {names!r}",
+                      f"write [{names!r}]")
+    try:
+        items = tuple(names)
+    except TypeError:
+        raise _misuse(f"a target's segments are a list of names, not {names!r}",
+                      'write Target("any", ["vip", "big_spenders"])') from None
+    if not items:
+        raise _misuse("a target needs at least one segment",
+                      'write Target("any", ["vip"]), or no target at all for everyone')
+    for item in items:
+        if not isinstance(item, str):
+            raise _misuse(f"a segment name is a string, not {item!r}")
+    return items
+
+
+def _check_mode(_target: object, _attribute: Attribute[str], mode: object) -> None:
+    if mode not in MODES:
+        close = _suggested_mode(mode) if isinstance(mode, str) else None
+        hint = f"did you mean {close!r}?" if close else "a target's mode is 'any', 'all' or 'none'"
+        raise _misuse(f"a target's mode is 'any', 'all' or 'none', not {mode!r}", hint)
+
+
 @frozen
 class Target:
     """A customer is targeted when in ``any``, ``all`` or ``none`` of the named segments.
@@ -57,15 +86,26 @@ class Target:
     text so ``check`` can underline an unknown name; equality ignores them.
     """
 
-    mode: str = field(validator=in_(MODES))
-    names: tuple[str, ...] = field(converter=_tuple, validator=min_len(1))
+    mode: str = field(validator=_check_mode)
+    names: tuple[str, ...] = field(converter=_names)
     spans: tuple[Span, ...] = field(converter=_tuple, default=(), eq=False, repr=False,
                                     kw_only=True)
 
     @classmethod
-    def parse(cls, text: str, source_name: str = "<target>") -> Target:
-        """Read a target; raises ``SegrulesSyntaxError`` pointing at the first mistake."""
-        return _Reader(Source(source_name, text)).target()
+    def parse(cls, text: str, source_name: str = "<target>", *, book: Book | None = None
+              ) -> Target:
+        """Read a target; raises ``SegrulesSyntaxError`` pointing at the first mistake.
+
+        Given a ``book``, the names are checked too (``check``), so a form can validate a
+        marketer's line in one call.
+        """
+        if not isinstance(text, str):
+            raise _misuse(f"a target's text is a string, not {type(text).__name__}",
+                          'write Target.parse("any of vip, big_spenders")')
+        target = _Reader(Source(source_name, text)).target()
+        if book is not None:
+            target.check(book)
+        return target
 
     def __str__(self) -> str:
         return f"{self.mode} of " + ", ".join(map(printer.segment_name, self.names))
@@ -181,13 +221,17 @@ class _Reader:
 
 
 def _mode_hint(token: _Token | None) -> str:
-    if token is not None:
-        word = token[1].lower()
-        close = difflib.get_close_matches(word, MODES, n=1, cutoff=0.6)
-        mode = _SYNONYMS.get(word) or (close[0] if close else None)
-        if mode is not None:
-            return f"did you mean `{mode} of`?"
+    mode = _suggested_mode(token[1]) if token is not None else None
+    if mode is not None:
+        return f"did you mean `{mode} of`?"
     return 'a target starts with its mode: any of "Female customers", "Male customers"'
+
+
+def _suggested_mode(word: str) -> str | None:
+    """The mode a marketer probably meant by ``word``: a synonym or a near spelling."""
+    word = word.lower()
+    close = difflib.get_close_matches(word, MODES, n=1, cutoff=0.6)
+    return _SYNONYMS.get(word) or (close[0] if close else None)
 
 
 def _span(source: Source, start: int, end: int) -> Span:
