@@ -7,8 +7,9 @@
     >>> sorted(book.groups_for({"spent": 620}))
     ['VIP']
 
-The names below are the public API (SPEC §4). They are imported on first use, so
-``import segrules`` stays cheap for programs that only load a book at start-up.
+The names below are the public API, described in the docs (docs/python-api.md). They are
+imported on first use, so ``import segrules`` stays cheap for programs that only load a book
+at start-up.
 """
 
 from __future__ import annotations
@@ -82,14 +83,44 @@ _HOMES = {
 }
 
 
+__version__: str  # looked up on first use, like the names above
+
+
 def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'segrules' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    if name == "__version__":
+        value: Any = _version()
+    else:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module 'segrules' has no attribute {name!r}")
+        value = getattr(importlib.import_module(f".{home}", __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+    # The public API, not the helpers this module imports for itself.
+    dunders = [name for name in globals() if name.startswith("__") and name.endswith("__")]
+    return sorted({*__all__, *dunders, "__version__"})
+
+
+def _version() -> str:
+    """The installed distribution's version; in a source tree that is not installed, the
+    version its pyproject.toml declares."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("segrules")
+    except metadata.PackageNotFoundError:
+        pass
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, ValueError):
+        project = {}
+    if project.get("name") == "segrules" and isinstance(project.get("version"), str):
+        return str(project["version"])
+    return "0+unknown"
