@@ -33,7 +33,7 @@ class GroupProvenance:
     """Why a customer has a group: ``assigned`` to them, and/or given by these ``segments``.
 
     Both are kept, so removing an assignment leaves the group in place while a segment still
-    gives it (SPEC §4, group inheritance).
+    gives it (docs/membership.md, "Groups").
     """
 
     assigned: bool
@@ -192,7 +192,7 @@ class Book:
     def matches(self, name: str, profile: object, *, session: object = None,
                 customer_id: object = None, store: str | None = None,
                 now: dt.date | None = None, members: Any = None) -> bool:
-        """Whether the customer is in segment ``name`` (SPEC §2); never raises on odd data."""
+        """Whether the customer is in ``name`` (docs/membership.md); never raises on odd data."""
         try:
             function = self._functions[name]
         except KeyError:

@@ -185,8 +185,9 @@ class _SegmentCompiler:
         # A hoisted local is used as it is; any other read is bound to `_v` once.
         v, bind = (value, value) if value.isidentifier() else ("_v", f"(_v := {value})")
         if node.op == "exists":
-            # Present means neither None nor callable (SPEC §3); no predicate call needed. A
-            # hoisted local's class is known: plain data classes skip the callable() call.
+            # Present means neither None nor callable (docs/language.md, "Attributes"); no
+            # predicate call needed. A hoisted local's class is known: plain data classes skip
+            # the callable() call.
             callable_ = f"callable({v})"
             if value in self.hoisted.values():
                 self.typed.add(value)
@@ -263,7 +264,7 @@ class _SegmentCompiler:
                 out.writeline("d = type(p) is dict")
             self.write_explicit()
             if not includes:
-                # No include block: members come only from explicit lists (SPEC §2).
+                # No include block: members come only from explicit lists (docs/membership.md).
                 out.writeline("return False")
             else:
                 # Names only exclude blocks read are read after the include check: most

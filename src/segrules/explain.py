@@ -1,13 +1,13 @@
 """Why a customer is or is not in a segment: a reference evaluator that walks the AST.
 
 The compiled functions answer "is this shopper in?" as fast as possible and cannot say why.
-``explain`` answers the same question again by walking the segment's tree and records each
-step: the membership rule of SPEC §2 that decided, every include and exclude block with its
-truth value, each condition with the values it read, and each ``in segment X`` expanded into
-X's own explanation. It shares the compiled code's meaning by construction rather than by
-care: every operator, aggregate, time function and attribute read is built by the same
-``runtime`` and ``adapters`` functions the code generator binds, so a test can use it as the
-oracle for the generated code (``matched`` equals ``Book.matches`` for every input).
+``explain`` answers the same question again by walking the segment's tree and records each step:
+the membership rule that decided (docs/membership.md), every include and exclude block with its
+truth value, each condition with the values it read, and each ``in segment X`` expanded into X's
+own explanation. It shares the compiled code's meaning by construction rather than by care: every
+operator, aggregate, time function and attribute read is built by the same ``runtime`` and
+``adapters`` functions the code generator binds, so a test can use it as the oracle for the
+generated code (``matched`` equals ``Book.matches`` for every input).
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ class _Walker:
             matched, rule, reason = decided
             return Explanation("segment", seg.name, matched, reason, rule)
         if not seg.includes:
-            # No include block: members come only from the explicit lists (SPEC §2).
+            # No include block: members come only from the explicit lists (docs/membership.md).
             return Explanation("segment", seg.name, False,
                                "no include block, and the customer is not explicitly included",
                                "no_include_block")

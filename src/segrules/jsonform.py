@@ -152,7 +152,7 @@ def _datetime(text: str) -> dt.datetime:
     if "T" not in text:
         raise ValueError(text)
     value = dt.datetime.fromisoformat(text)
-    # Naive means UTC, as in the language (SPEC §3).
+    # Naive means UTC, as in the language (docs/language.md, "Values").
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 

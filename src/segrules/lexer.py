@@ -2,11 +2,11 @@
 
 Highlighting is not parsing: the lexer never rejects text the parser accepts, and it marks as
 ``Error`` only what no reading of the language allows (a stray character, an unknown string
-escape). Operator spellings are built from ``operators.SPELLINGS`` — longest first, any
-whitespace between words — so a spelling added to the operator table is highlighted without
-touching this file. The language reserves few words (SPEC §3): a word is a keyword only where
-the grammar could take it as one, which the rules approximate with lookaheads (``title`` is a
-keyword before a string, an attribute name before an operator).
+escape). Operator spellings are built from ``operators.SPELLINGS`` — longest first, any whitespace
+between words — so a spelling added to the operator table is highlighted without touching this
+file. The language reserves few words (docs/language.md, "Backticks and reserved words"): a word is
+a keyword only where the grammar could take it as one, which the rules approximate with lookaheads
+(``title`` is a keyword before a string, an attribute name before an operator).
 """
 
 from __future__ import annotations

@@ -191,9 +191,10 @@ Expr = Compare | InSegment | AllOf | AnyOf | Not | Everyone
 class Segment(Node):
     """One segment: header metadata, include and exclude blocks, and explicit id lists.
 
-    Membership (SPEC §2): enabled, inside ``[active_from, active_until)``, the store listed (when
-    stores are), not explicitly excluded, and explicitly included or (some include block holds and
-    no exclude block holds). ``includes``/``excludes`` hold one expression per block.
+    Membership (docs/membership.md): enabled, inside ``[active_from, active_until)``, the store
+    listed (when stores are), not explicitly excluded, and explicitly included or (some include
+    block holds and no exclude block holds). ``includes``/``excludes`` hold one expression per
+    block.
     """
 
     name: str

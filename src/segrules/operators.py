@@ -18,7 +18,8 @@ class Operator:
     ``arity`` says what follows the spelling: ``none``; ``one`` value; ``many`` values (a comma
     list or ``[…]``); ``two`` (``A and B``); ``regex``; ``duration`` (``N UNIT``).
     ``whole_value``: the operator looks at a list-valued attribute as a whole instead of at any
-    element (SPEC §3). ``date_spellings`` are spellings that require a date or datetime value.
+    element (the two-valued rule, docs/language.md). ``date_spellings`` are spellings that
+    require a date or datetime value.
     """
 
     name: str

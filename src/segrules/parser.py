@@ -541,7 +541,8 @@ class _Builder:
                 "a datetime is YYYY-MM-DDTHH:MM[:SS[.fff]] with an optional Z or ±HH:MM offset",
             )
             value = dt.datetime(1970, 1, 1)
-        # Naive means UTC (SPEC §3); fixed offsets become plain datetime.timezone objects.
+        # Naive means UTC (docs/language.md, "Values"); fixed offsets become plain
+        # datetime.timezone objects.
         value = value.replace(tzinfo=dt.timezone(value.utcoffset() or dt.timedelta(0)))
         return n.DateTime(value, span=span)
 

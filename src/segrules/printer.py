@@ -314,7 +314,8 @@ def _strings(texts: tuple[str, ...]) -> str:
 def _moment(moment: dt.date) -> str:
     if isinstance(moment, dt.datetime):
         offset = moment.utcoffset()
-        # Naive means UTC (SPEC §3); an offset with seconds has no text form, so use UTC.
+        # Naive means UTC (docs/language.md, "Values"); an offset with seconds has no text
+        # form, so use UTC.
         if offset is None or offset % dt.timedelta(minutes=1):
             moment = moment.replace(tzinfo=dt.UTC) - (offset or dt.timedelta(0))
             offset = dt.timedelta(0)

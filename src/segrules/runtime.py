@@ -2,12 +2,13 @@
 
 ``codegen`` turns each condition into a call of a predicate built here once, at load, from the
 operator, its literal values and ``ignoring case``: the literals are converted then (decimals to
-exact and float forms, dates to UTC instants, regexes compiled), so a call only looks at the
-data. Every predicate applies the SPEC §3 rules in one place: a missing value (absent, ``None``
-or callable) fails every test but ``does not exist``; a list-valued attribute matches when any
-element does, except for the operators the table marks ``whole_value``; types never coerce; and
-nothing raises — an exception while comparing makes the condition false and is counted on the
-book's ``ErrorCounter``, so a storefront never fails a page because of one odd profile.
+exact and float forms, dates to UTC instants, regexes compiled), so a call only looks at the data.
+Every predicate applies the two-valued rule (docs/language.md) in one place: a missing value
+(absent, ``None`` or callable) fails every test but ``does not exist``; a list-valued attribute
+matches when any element does, except for the operators the table marks ``whole_value``; types
+never coerce; and nothing raises — an exception while comparing makes the condition false and is
+counted on the book's ``ErrorCounter``, so a storefront never fails a page because of one odd
+profile.
 """
 
 from __future__ import annotations
