@@ -135,3 +135,9 @@ def test_law_every_comment_is_kept_and_the_tree_is_unchanged(case: tuple[str, li
     assert sorted(c.text for c in comments.scan(result)) == sorted(added)
     assert parse(result) == parse(text)
     assert format_text(result) == result
+
+
+def test_a_leading_byte_order_mark_is_dropped_and_comments_stay_in_place() -> None:
+    text = "\ufeff# vip customers\nsegment vip {  # the best\n include where tier is \"gold\" }\n"
+    assert format_text(text) == format_text(text.removeprefix("\ufeff"))
+    assert not format_text(text).startswith("\ufeff")

@@ -21,19 +21,24 @@ from lark import Lark
 from segrules.checker import check
 from segrules.errors import Diagnostic, SegrulesError
 from segrules.parser import parse
+from segrules.source import without_bom
 
 ROOT = Path(__file__).parent.parent
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def load(text: str) -> list[Diagnostic]:
-    """Parse and check ``text`` the way a load does; every diagnostic, asserted well placed."""
+    """Parse and check ``text`` the way a load does; every diagnostic, asserted well placed.
+
+    Spans count from the first character after a leading byte order mark, which is skipped.
+    """
     try:
         found = check(parse(text, "fuzz.seg"))
     except SegrulesError as error:
         assert error.diagnostics, "an error must carry at least one diagnostic"
         assert any(d.severity == "error" for d in error.diagnostics)
         found = list(error.diagnostics)
+    text = without_bom(text)
     lines = text.count("\n") + 1
     for diagnostic in found:
         diagnostic.render()
@@ -63,6 +68,8 @@ def load(text: str) -> list[Diagnostic]:
 @example("segment s { include where x is 99999999999999999999999999.5 }")
 @example("segment s { active from 9999-12-31T23:59:59-23:59 until 0001-01-01T00:00:00+23:59 }")
 @example("\ufeffsegment s { }")
+@example("\ufeffsegment s {\n  titel }")
+@example("segment s {\n  include where x is 1\ufeff\u202e\u2028 }")
 @example("segment a { }\nsegment a { titel }\nsegment b {\n  include\n  segment a")
 def test_arbitrary_text(text: str) -> None:
     load(text)

@@ -13,6 +13,7 @@ from . import comments
 from .errors import SegrulesError
 from .parser import parse
 from .printer import dumps
+from .source import without_bom
 
 
 def format_text(text: str, source_name: str = "<string>") -> str:
@@ -21,6 +22,7 @@ def format_text(text: str, source_name: str = "<string>") -> str:
     Raises ``SegrulesError`` for text with errors and, as a last guard, rather than return a
     result that lost a comment or means something else.
     """
+    text = without_bom(text)  # as the parser reads it, so comment offsets match its spans
     document = parse(text, source_name)
     found = comments.scan(text)
     recorder = comments.Recorder()

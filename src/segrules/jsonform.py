@@ -12,8 +12,9 @@ gets an error naming the exact element (``segments[2].includes[0].op``), never a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -125,16 +126,16 @@ def _choice(options: tuple[str, ...] | frozenset[str], label: str) -> Reader:
     return read
 
 
+# A number in a string is written as in the language. `Decimal` alone would also take `１`,
+# `1_000`, `1e3` and surrounding spaces, which no segment text can say.
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
 def _number(data: Any, path: str) -> int | Decimal:
     if isinstance(data, int) and not isinstance(data, bool):
         return data
-    if isinstance(data, str):
-        try:
-            number = Decimal(data)
-        except InvalidOperation:
-            number = Decimal("NaN")
-        if number.is_finite():
-            return number
+    if isinstance(data, str) and _NUMBER.fullmatch(data):
+        return Decimal(data)
     raise _fail(path, f"expected an integer or a decimal in a string, not {data!r}")
 
 

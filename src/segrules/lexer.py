@@ -38,8 +38,10 @@ _QUOTED_NAME = r"`[^`\n]+`"
 _SEGMENT_NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _STRING_BODY = r'"(?:[^"\\\n]|\\.)*"'
 _END = r"(?![A-Za-z0-9_])"
-_DATETIME = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?" + _END
-_DATE = r"\d{4}-\d{2}-\d{2}(?![A-Za-z0-9_:.-])"
+# Digits are the ASCII 0-9, as in the grammar (`\d` would also take `１` or `٣`).
+_DATETIME = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
+             r"(?:Z|[+-][0-9]{2}:[0-9]{2})?" + _END)
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![A-Za-z0-9_:.-])"
 # `more than N UNIT ago` is one spelling in the table, written around its operand: the head
 # is highlighted where it stands and `ago` after the unit.
 _POSTFIX = "ago"
@@ -88,9 +90,9 @@ class SegrulesLexer(RegexLexer):
             (_DATETIME, Literal.Date),
             (_DATE, Literal.Date),
             # A number followed by a unit is a duration (`within last 30 days`).
-            (rf"\d+(?=\s+(?:{_alternatives(UNITS)}){_END})", Number.Integer, "unit"),
-            (r"[+-]?\d+\.\d+" + _END, Number.Float),
-            (r"[+-]?\d+" + _END, Number.Integer),
+            (rf"[0-9]+(?=\s+(?:{_alternatives(UNITS)}){_END})", Number.Integer, "unit"),
+            (r"[+-]?[0-9]+\.[0-9]+" + _END, Number.Float),
+            (r"[+-]?[0-9]+" + _END, Number.Integer),
             # After a dot every word is an attribute name: `flags.all`, `orders.is`.
             (r"\.", Punctuation, "attribute"),
             (r"\b(?:session|profile)(?=\s*\.)", Name.Builtin.Pseudo),

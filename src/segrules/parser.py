@@ -553,7 +553,7 @@ class _Builder:
     def duration(self, meta: Any, children: Children) -> n.Duration:
         amount, unit = children
         span = self._meta_span(meta)
-        if not re.fullmatch(r"\+?\d+", str(amount)):
+        if not re.fullmatch(r"\+?[0-9]+", str(amount)):
             self._error(
                 "SR305", f"a duration needs a whole number of {UNITS[str(unit)]}, not {amount}",
                 self._token_span(amount), "use a smaller unit: 36 hours instead of 1.5 days",

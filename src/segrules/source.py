@@ -11,13 +11,23 @@ from attrs import field, frozen
 #: brace inside them is not taken for code; comments; words; single characters.
 ROUGH_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|/(?:[^/\\\n]|\\.)*/?|`[^`\n]*`?|#[^\n]*|\w+|\S')
 
+#: The byte order mark some editors write at the start of a UTF-8 file.
+BOM = "\ufeff"
+
+
+def without_bom(text: str) -> str:
+    """``text`` without a leading byte order mark: it marks the encoding, it is not text, so
+    (as Python and compilers do) it is skipped and columns count from the first visible
+    character. A BOM anywhere else stays, and is a syntax error."""
+    return text.removeprefix(BOM)
+
 
 @frozen
 class Source:
     """A piece of segment text and the name it is reported under (a path or ``<string>``)."""
 
     name: str
-    text: str = field(repr=False)
+    text: str = field(repr=False, converter=without_bom)
 
     def line(self, number: int) -> str:
         """The 1-based line ``number`` without its newline (empty past the end).
