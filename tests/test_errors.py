@@ -7,9 +7,11 @@ caret line and the ``help:`` line), because the rendering is what a marketer rea
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 
+import segrules
 from segrules.checker import check
 from segrules.errors import (
     Diagnostic,
@@ -525,6 +527,317 @@ def test_a_word_of_the_language_as_an_attribute_name(condition: str, word: str) 
     )
 
 
+# --- what people write wrong, and the fix the hint gives ---------------------------------------
+
+# (case, source lines, rendered lines): one pinned rendering per kind of hint.
+HINTED_MISTAKES = [
+    (
+        'arrow_for_greater_or_equal',
+        ['segment s {', '    include where age => 18', '}'],
+        [
+            't.seg:2:23: error[SR101]: unexpected `=>`',
+            '  |',
+            '2 |     include where age => 18',
+            '  |                       ^^',
+            'help: did you mean `>=`?',
+        ],
+    ),
+    (
+        'curly_quotes',
+        ['segment s {', '    include where country is “Canada”', '}'],
+        [
+            't.seg:2:30: error[SR101]: unexpected character U+201C (left double quotation mark)',
+            '  |',
+            '2 |     include where country is “Canada”',
+            '  |                              ^^^^^^^^',
+            'help: use straight double quotes: "Canada"',
+        ],
+    ),
+    (
+        'single_quotes',
+        ['segment s {', "    include where country is 'Canada'", '}'],
+        [
+            "t.seg:2:30: error[SR101]: unexpected `'Canada'`",
+            '  |',
+            "2 |     include where country is 'Canada'",
+            '  |                              ^^^^^^^^',
+            'help: use straight double quotes: "Canada"',
+        ],
+    ),
+    (
+        'comma_between_conditions_of_a_block',
+        ['segment s {', '    include all { age >= 18, country is "US" }', '}'],
+        [
+            't.seg:2:28: error[SR101]: unexpected `,`',
+            '  |',
+            '2 |     include all { age >= 18, country is "US" }',
+            '  |                            ^',
+            'help: conditions in a block need no separator: remove the comma',
+        ],
+    ),
+    (
+        'uppercase_keyword',
+        ['segment s {', '    include where age >= 18 AND country is "US"', '}'],
+        [
+            't.seg:2:29: error[SR101]: unexpected `AND`',
+            '  |',
+            '2 |     include where age >= 18 AND country is "US"',
+            '  |                             ^^^',
+            'help: keywords are lowercase: `and`',
+        ],
+    ),
+    (
+        'thousands_separator',
+        ['segment s {', '    include where total > 1,000', '}'],
+        [
+            't.seg:2:27: error[SR101]: unexpected `1,000`',
+            '  |',
+            '2 |     include where total > 1,000',
+            '  |                           ^^^^^',
+            'help: write numbers without thousands separators: 1000',
+        ],
+    ),
+    (
+        'date_with_slashes',
+        ['segment s {', '    include where signup is after 2026/01/01', '}'],
+        [
+            't.seg:2:35: error[SR101]: unexpected `2026/01/01`',
+            '  |',
+            '2 |     include where signup is after 2026/01/01',
+            '  |                                   ^^^^^^^^^^',
+            'help: dates are written 2026-01-01',
+        ],
+    ),
+    (
+        'misspelled_in_segment',
+        ['segment s {', '    include where in segmnt vip', '}'],
+        [
+            't.seg:2:22: error[SR101]: unexpected `segmnt`',
+            '  |',
+            '2 |     include where in segmnt vip',
+            '  |                      ^^^^^^',
+            'help: did you mean `in segment`?',
+        ],
+    ),
+    (
+        'aggregate_without_parentheses',
+        ['segment s {', '    include where count orders > 5', '}'],
+        [
+            't.seg:2:19: error[SR101]: unexpected `count orders`',
+            '  |',
+            '2 |     include where count orders > 5',
+            '  |                   ^^^^^^^^^^^^',
+            'help: aggregates take parentheses: `count(orders) > 5`',
+        ],
+    ),
+    (
+        'byte_order_mark_inside_the_text',
+        ['segment s {', '    include where age\ufeff > 17', '}'],
+        [
+            't.seg:2:22: error[SR101]: unexpected character U+FEFF (byte order mark)',
+            '  |',
+            '2 |     include where age<U+FEFF> > 17',
+            '  |                      ^^^^^^^^',
+            'help: a byte order mark is skipped only at the very start of a file; delete this one',
+        ],
+    ),
+    (
+        'no_break_space',
+        ['segment s {', '    include where age >\u00a017', '}'],
+        [
+            't.seg:2:24: error[SR101]: unexpected character U+00A0 (no-break space)',
+            '  |',
+            '2 |     include where age ><U+00A0>17',
+            '  |                        ^^^^^^^^',
+            'help: replace it with a plain space',
+        ],
+    ),
+    (
+        'fullwidth_digit',
+        ['segment s {', '    include where x is １', '}'],
+        [
+            't.seg:2:24: error[SR101]: unexpected character U+FF11 (fullwidth digit one)',
+            '  |',
+            '2 |     include where x is １',
+            '  |                        ^^',
+            'help: write numbers with the digits 0-9: 1',
+        ],
+    ),
+    (
+        'stray_closing_brace',
+        ['segment s {', '    include where x is 1 }', '}'],
+        [
+            't.seg:3:1: error[SR101]: unexpected `}`',
+            '  |',
+            '3 | }',
+            '  | ^',
+            'help: this `}` closes nothing; remove it',
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "rendered"), [m[1:] for m in HINTED_MISTAKES],
+                         ids=[m[0] for m in HINTED_MISTAKES])
+def test_rendered_hint(source: list[str], rendered: list[str]) -> None:
+    (diagnostic,) = diagnostics("\n".join(source) + "\n")
+    assert diagnostic.render() == "\n".join(rendered)
+
+
+def _where(condition: str) -> str:
+    return condition if condition.startswith("segment") else (
+        f"segment s {{\n    include where {condition}\n}}\n"
+    )
+
+
+# (text, or a condition of `include where`; the text under the caret; the hint)
+HINTS = [
+    ("age => 18", "=>", "did you mean `>=`?"),
+    ("age =< 18", "=<", "did you mean `<=`?"),
+    ("age <> 18", "<>", "did you mean `!=`?"),
+    ("age === 18", "===", "did you mean `==`?"),
+    ("age !== 18", "!==", "did you mean `!=`?"),
+    ('age > 17 && country is "US"', "&&", "did you mean `and`?"),
+    ('age > 17 & country is "US"', "&", "did you mean `and`?"),
+    ('age > 17 || country is "US"', "||", "did you mean `or`?"),
+    ("!(age > 17)", "!", "did you mean `not`?"),
+    ("country is ‘Canada’", "‘Canada’", 'use straight double quotes: "Canada"'),
+    ("country is „Kanada“", "„Kanada“", 'use straight double quotes: "Kanada"'),
+    ("country is «Canada»", "«Canada»", 'use straight double quotes: "Canada"'),
+    ("country is “Canada", "“", 'use straight double quotes: "…"'),
+    ("all { age > 17, country is 'US' }", ",",
+     "conditions in a block need no separator: remove the comma"),
+    ('age > 17, country is "US"', ",", "join conditions with `and` or `or`, not a comma"),
+    ('country is "US", "CA"', ",", '`is` takes one value; for several write `is one of`'),
+    ('country is not "US", "CA"', ",",
+     '`is not` takes one value; for several write `is not one of`'),
+    ('country is "US" or "CA"', '"CA"',
+     '`or` joins conditions, not values; write `is one of "US", "CA"`'),
+    ("x IS 1", "IS", "keywords are lowercase: `is`"),
+    ("x IS NOT 1", "IS NOT", "keywords are lowercase: `is not`"),
+    ("NOT (x is 1)", "NOT", "keywords are lowercase: `not`"),
+    ("x is True", "True", "keywords are lowercase: `true`"),
+    ("segment s { Include everyone }", "Include", "keywords are lowercase: `include`"),
+    ("x > 1,000,000", "1,000,000", "write numbers without thousands separators: 1000000"),
+    ("x > 1,000.50", "1,000.50", "write numbers without thousands separators: 1000.50"),
+    ("x > 1,5", "1,5", "write decimals with a point: 1.5"),
+    ("x > 2026/1/5", "2026/1/5", "dates are written 2026-01-05"),
+    ("x > 01/31/2026", "01/31/2026", "dates are written 2026-01-31"),
+    ("x > 31/01/2026", "31/01/2026", "dates are written 2026-01-31"),
+    ("x > 01/02/2026", "01/02/2026",
+     "dates are written year-month-day: 2026-01-02 or 2026-02-01"),
+    ("x > 2026-1-5", "2026-1-5", "dates are written 2026-01-05"),
+    ("x > 2026-01-01 09:00", "2026-01-01 09:00",
+     "a datetime is written without a space: 2026-01-01T09:00"),
+    ("count orders > 5", "count orders", "aggregates take parentheses: `count(orders) > 5`"),
+    ("sum orders.total >= 500", "sum orders.total",
+     "aggregates take parentheses: `sum(orders.total) >= 500`"),
+    ("years_since birth_date >= 18", "years_since birth_date",
+     "time functions take parentheses: `years_since(birth_date) >= 18`"),
+    ("in segmnt vip", "segmnt", "did you mean `in segment`?"),
+    ("not in segmnt vip", "segmnt", "did you mean `in segment`?"),
+    ('x is not equal "a"', "is not equal", "did you mean `is not equal to`?"),
+    ('x is equal "a"', "is equal", "did you mean `is equal to`?"),
+    ('x equals "a"', "equals", "did you mean `is`?"),
+    ("x does not exists", "does not exists", "did you mean `does not exist`?"),
+    ("x within the last 30 days", "within the last", "did you mean `within last`?"),
+    ("x in the last 30 days", "in the last", "did you mean `within last`?"),
+    ('x ends with "a" ignore case', "ignore case", "did you mean `ignoring case`?"),
+    ("x is null", "is null", "a missing attribute is tested with `does not exist`"),
+    ("x == NULL", "== NULL", "a missing attribute is tested with `does not exist`"),
+    ("x is not null", "is not null", "a present attribute is tested with `exists`"),
+    ('x is one of "a", "b",', ",", "remove the comma after the last value"),
+    ('x in ["a", "b",]', ",", "remove the comma after the last value"),
+    ('segment s {\n    groups "a", "b",\n    include everyone\n}\n', ",",
+     "remove the comma after the last value"),
+    ("age > 17 and < 65", "<", "each condition names its attribute: `age < 65`"),
+    ("total > $500", "$", "write amounts without a currency sign: 500"),
+    ("total > 500 €", "€", "write amounts without a currency sign: 500"),
+    ("discount >= 20%", "%", "write the number without `%`: 20 (or the fraction, as the data "
+     "holds it)"),
+    ("segment VIP Customers { }", "VIP Customers",
+     'a segment name with spaces is written in quotes: "VIP Customers"'),
+    ("segment s { active from 2026-01-01 to 2026-02-01 }", "to", "did you mean `until`?"),
+    ('segment s { include customer "c-1" }', "customer", "did you mean `customers`?"),
+]
+
+
+@pytest.mark.parametrize(("written", "underlined", "hint"), HINTS, ids=[h[0] for h in HINTS])
+def test_a_hint_gives_the_fix(written: str, underlined: str, hint: str) -> None:
+    found = [d for d in diagnostics(_where(written)) if d.code.startswith("SR1")]
+    assert found, "expected a syntax error"
+    assert (found[0].span.text if found[0].span else None, found[0].hint) == (underlined, hint)
+
+
+# (character, its name in the message, the hint)
+INVISIBLE = [
+    ("\u00a0", "no-break space", "replace it with a plain space"),
+    ("\u3000", "ideographic space", "replace it with a plain space"),
+    ("\u200b", "zero width space", "delete it: it is invisible, often pasted in with the text"),
+    ("\u2060", "word joiner", "delete it: it is invisible, often pasted in with the text"),
+    ("\u200f", "right-to-left mark",
+     "delete it: a text-direction mark makes the line display out of order"),
+    ("\u202e", "right-to-left override",
+     "delete it: a text-direction mark makes the line display out of order"),
+    ("\u2028", "line separator", "replace it with a plain line break"),
+    ("\x00", "control character", "delete it: it is invisible, often pasted in with the text"),
+    ("\ufeff", "byte order mark",
+     "a byte order mark is skipped only at the very start of a file; delete this one"),
+]
+
+
+@pytest.mark.parametrize(("char", "name", "hint"), INVISIBLE, ids=[c[1] for c in INVISIBLE])
+def test_an_invisible_character_is_named_by_its_code_point(char: str, name: str, hint: str) -> None:
+    text = f"segment s {{\n    include where age > 17{char} and x is 1\n}}\n"
+    (found,) = diagnostics(text)
+    assert found.message == f"unexpected character U+{ord(char):04X} ({name})"
+    assert found.span is not None and found.span.text == char
+    assert found.hint == hint
+    # The shown line never holds the raw character: it could hide, move or reorder the text.
+    assert char not in found.render() and f"<U+{ord(char):04X}>" in found.render()
+
+
+@pytest.mark.parametrize(("condition", "underlined", "hint"), [
+    ("x is ٣", "٣", "write numbers with the digits 0-9: 3"),
+    ("x is 1５", "５", "write numbers with the digits 0-9: 5"),
+    ("x > 1.５", "５", "write numbers with the digits 0-9: 5"),
+    ("x within last ３ days", "３", "write numbers with the digits 0-9: 3"),
+    ("x > ２０２６-01-01", "２", "write numbers with the digits 0-9: 2"),
+    ("x > 2026–01–01", "–", "use a plain `-`"),
+    ("länder is 1", "länder",
+     "names are written with ASCII letters, digits and `_`; backtick others: `länder`"),
+])
+def test_unicode_digits_and_lookalikes_are_errors(
+    condition: str, underlined: str, hint: str
+) -> None:
+    found = diagnostics(_where(condition))
+    assert found and found[0].code == "SR101"
+    assert (found[0].span.text if found[0].span else None, found[0].hint) == (underlined, hint)
+
+
+def test_numbers_in_a_list_may_not_hold_thousands_separators() -> None:
+    # `1,000` in a list would otherwise be the two values 1 and 0: silently wrong membership.
+    found, second = diagnostics(_where("total is one of 1,000, 2,500"))
+    assert second.span is not None and second.span.text == "2,500"
+    assert found.render() == "\n".join([
+        "t.seg:2:35: error[SR101]: unexpected `1,000`",
+        "  |",
+        "2 |     include where total is one of 1,000, 2,500",
+        "  |                                   ^^^^^",
+        "help: write numbers without thousands separators: 1000 (or put a space after the "
+        "comma to list two numbers)",
+    ])
+    assert [d.span.text for d in diagnostics(_where("total in [1,500]")) if d.span] == ["1,500"]
+    assert diagnostics(_where("total is one of 1, 000, 1,5, 1,50")) == []
+
+
+def test_wide_characters_keep_the_caret_under_the_mistake() -> None:
+    (found,) = diagnostics('segment s {\n    title "日本"  inclde everyone\n}\n')
+    # Each of the two wide characters takes two columns of a terminal.
+    assert found.render().splitlines()[3] == "  | " + " " * 18 + "^^^^^^"
+    assert found.span is not None and found.span.column == 17
+
+
 # --- several mistakes at once ------------------------------------------------------------------
 
 THREE_MISTAKES = """\
@@ -815,3 +1128,31 @@ def test_a_clause_cut_off_by_the_end_of_the_file_is_reported_inside_the_file() -
     text = 'segment a {\n    title "t"\n    include where x does'
     found = diagnostics(text)
     assert found and all(d.span is not None and d.span.end <= len(text) for d in found)
+
+
+# --- a byte order mark at the start ---------------------------------------------------------
+
+
+def test_a_leading_byte_order_mark_is_skipped(tmp_path: Path) -> None:
+    text = '\ufeffsegment s { include where x is 1 }\n'
+    path = tmp_path / "bom.seg"
+    path.write_bytes(text.encode("utf-8"))
+    for book in (segrules.loads(text), segrules.load(path)):
+        assert book.names == ("s",)
+        assert book.matches("s", {"x": 1})
+
+
+def test_columns_after_a_leading_byte_order_mark_are_those_an_editor_shows(
+    tmp_path: Path,
+) -> None:
+    text = '\ufeffsegment s { titel "x" }\n'
+    path = tmp_path / "bom.seg"
+    path.write_bytes(text.encode("utf-8"))
+    for load in (lambda: segrules.loads(text, "bom.seg"), lambda: segrules.load(path)):
+        with pytest.raises(SegrulesSyntaxError) as caught:
+            load()
+        (found,) = caught.value.diagnostics
+        assert found.span is not None and (found.span.line, found.span.column) == (1, 13)
+        assert found.render().splitlines()[2:4] == [
+            '1 | segment s { titel "x" }', "  |             ^^^^^",
+        ]

@@ -154,7 +154,9 @@ def test_registered_with_pygments_when_installed() -> None:
     assert isinstance(get_lexer_for_filename("geo.seg"), SegrulesLexer)
 
 
-@pytest.mark.parametrize("text", ["x is １", "x is ٣", "x within last ３ days", "x > ２０２６-01-01"])
+@pytest.mark.parametrize(
+    "text", ["x is １", "x is ٣", "x within last ３ days", "x > ２０２６-01-01"]
+)
 def test_a_unicode_digit_is_not_a_number(text: str) -> None:
     # The parser takes only the digits 0-9; the highlighter must not show others as numbers.
     shown = [value for kind, value in tokens(text) if kind in Number or kind in Literal.Date]

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from attrs import frozen
 
+from . import characters
 from .source import Span
 
 
@@ -32,14 +33,16 @@ class Diagnostic:
             text = self.span.source.line(self.span.line)
             if text:
                 gutter = " " * len(str(self.span.line))
-                if self.span.end_line == self.span.line:
-                    width = max(1, self.span.end_column - self.span.column)
-                else:
-                    width = max(1, len(text) - self.span.column + 1)
+                start = self.span.column - 1
+                end = self.span.end_column - 1 if self.span.end_line == self.span.line else None
+                # Invisible characters are shown as <U+XXXX>, wide ones take two columns, and
+                # tabs stay tabs under the source line: the caret lines up in any terminal.
+                pad = "".join(
+                    c if c == "\t" else " " * characters.width(c) for c in text[:start]
+                )
+                width = max(1, sum(characters.width(c) for c in text[start:end]))
                 lines.append(f"{gutter} |")
-                lines.append(f"{self.span.line} | {text}")
-                # Tabs stay tabs under the source line so the caret lines up in any terminal.
-                pad = "".join(c if c == "\t" else " " for c in text[: self.span.column - 1])
+                lines.append(f"{self.span.line} | {''.join(map(characters.shown, text))}")
                 lines.append(f"{gutter} | {pad}{'^' * width}")
         if self.hint:
             lines.append(f"help: {self.hint}")

@@ -20,6 +20,7 @@ from lark.exceptions import UnexpectedInput
 from . import lalr
 from . import nodes as n
 from .errors import Diagnostic, error_for
+from .mistakes import thousands_hint
 from .operators import OPERATORS, SPELLINGS, UNITS
 from .source import ROUGH_TOKEN, Source, Span
 from .syntax_errors import diagnose
@@ -503,7 +504,27 @@ class _Builder:
 
     # values
     def values(self, meta: Any, children: Children) -> tuple[n.Value, ...]:
+        self._thousands_separators(children)
         return tuple(children)
+
+    def _thousands_separators(self, values: Children) -> None:
+        """`is one of 1,000, 2,500` would be the values 1, 0, 2 and 500: a silently wrong list.
+        A number of up to three digits, a comma with no space, then exactly three digits, is
+        read as a thousands separator and reported."""
+        spans = [v.span for v in values if isinstance(v, n.Number) and v.span is not None]
+        first = 0
+        while first < len(spans):
+            last = first
+            while last + 1 < len(spans) and _groups_digits(spans[last], spans[last + 1]):
+                last += 1
+            if last > first and re.fullmatch(r"[+-]?[0-9]{1,3}", spans[first].text):
+                span = Span.of(self.source, spans[first].start, spans[last].end)
+                self._error(
+                    "SR101", f"unexpected `{span.text}`", span,
+                    f"{thousands_hint(span.text)} (or put a space after the comma to list two "
+                    "numbers)",
+                )
+            first = last + 1
 
     def number(self, meta: Any, children: Children) -> n.Number:
         token = children[0]
@@ -560,6 +581,15 @@ class _Builder:
             )
             return n.Duration(0, UNITS[str(unit)], span=span)
         return n.Duration(int(str(amount)), UNITS[str(unit)], span=span)
+
+
+def _groups_digits(number: Span, following: Span) -> bool:
+    """Whether ``following`` continues ``number`` as a group of thousands: `1,000`."""
+    return (
+        number.source.text[number.end : following.start] == ","
+        and "." not in number.text
+        and re.fullmatch(r"[0-9]{3}(?:\.[0-9]+)?", following.text) is not None
+    )
 
 
 def _segment_name(name: tuple[str, Span] | n.String) -> tuple[str, Span | None]:

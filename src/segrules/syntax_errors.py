@@ -14,7 +14,7 @@ import re
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from . import lalr
+from . import characters, lalr, mistakes
 from .errors import Diagnostic
 from .operators import SPELLINGS
 from .source import ROUGH_TOKEN, Source, Span
@@ -73,6 +73,9 @@ def diagnose(
         char = text[pos] if pos < len(text) else ""
         word = _WORD.match(text, pos)
         end = word.end() if word else pos + 1
+        recognised = mistakes.find(text, pos, expected)
+        if recognised is not None:
+            return _mistake(source, recognised)
         if char == '"':
             return Diagnostic(
                 "SR103", "unterminated string", Span.of(source, pos, pos + 1),
@@ -85,11 +88,16 @@ def diagnose(
             )
         found = word.group() if word else char
         message = f"unexpected `{found}`"
+        if characters.is_suspect(char):
+            message = f"unexpected character {characters.describe(char)}"
     elif isinstance(error, UnexpectedEOF):
         return _end_of_file(source, set(error.expected), parsed)
     else:  # pragma: no cover - lark has no other UnexpectedInput kinds
         raise error
     hint: str | None
+    recognised = mistakes.find(text, pos, expected)
+    if isinstance(error, UnexpectedToken) and recognised is not None:
+        return _mistake(source, recognised)
     mistake = _known_mistake(text, pos, expected)
     if mistake is not None:
         # The caret goes under the whole mistaken phrase ("not exists"), or under the word the
@@ -99,6 +107,14 @@ def diagnose(
     else:
         hint = _did_you_mean(text, pos, expected) or _expected_hint(expected)
     return Diagnostic("SR101", message, Span.of(source, pos, max(end, pos + 1)), hint)
+
+
+def _mistake(source: Source, mistake: mistakes.Mistake) -> Diagnostic:
+    """The caret under the whole mistaken text (`1,000`, `count orders`), not the token that
+    happened to fail."""
+    end = max(mistake.end, mistake.start + 1)
+    message = mistake.message or f"unexpected `{source.text[mistake.start : end]}`"
+    return Diagnostic("SR101", message, Span.of(source, mistake.start, end), mistake.hint)
 
 
 def _end_of_file(source: Source, expected: set[str], parsed: str | None) -> Diagnostic:
@@ -150,8 +166,20 @@ _KNOWN_MISTAKES = {
     "ends": "ends with",
     "within": "within last",
     "like": "matches",
+    "not like": "does not match",
+    "does not exists": "does not exist",
+    "is not equal": "is not equal to",
+    "is equal": "is equal to",
+    "does not equal": "is not",
+    "equals": "is",
+    "isnt": "is not",
+    "not one of": "is not one of",
+    "within the last": "within last",
+    "in the last": "within last",
+    "in last": "within last",
+    "ignore case": "ignoring case",
+    "case insensitive": "ignoring case",
 }
-_AFTER_CONTAINS = re.compile(r'\bcontains\s+(?:"(?:[^"\\\n]|\\.)*"|\S+)\s*$')
 # Words that cannot start an attribute name where they stand (`ignoring`: after a condition).
 _CONDITION_WORDS = {"not", "in", "all", "any", "none", "count", "sum", "avg", "min", "max",
                     "years_since", "days_since", "ignoring"}
@@ -162,11 +190,7 @@ def _known_mistake(text: str, pos: int, expected: set[str]) -> tuple[str, int, i
     line_start = text.rfind("\n", 0, pos) + 1
     line_end = text.find("\n", pos)
     before = list(_WORD.finditer(text, line_start, pos))
-    rest = text[pos : line_end if line_end >= 0 else len(text)]
     after = list(_WORD.finditer(text, pos, line_end if line_end >= 0 else len(text)))
-    if rest.startswith(",") and _AFTER_CONTAINS.search(text, line_start, pos):
-        hint = "`contains` takes one value; write `contains any of` or `contains all of`"
-        return hint, pos, pos + 1
     in_block = "RBRACE" in expected
     if in_block and after and after[0].start() == pos and after[0].group() in ("and", "or"):
         word = after[0].group()
@@ -175,13 +199,21 @@ def _known_mistake(text: str, pos: int, expected: set[str]) -> tuple[str, int, i
             "put the expression in parentheses: ( … )"
         )
         return hint, pos, after[0].end()
-    for lead in (before[-1:], []):
-        for width in (1, 2, 3):
-            words = [*lead, *after[:width]]
-            phrase = " ".join(m.group() for m in words)
-            if words and phrase in _KNOWN_MISTAKES:
-                end = max(words[-1].end(), pos + 1)
-                return f"did you mean `{_KNOWN_MISTAKES[phrase]}`?", words[0].start(), end
+    # Phrases of up to three words just before the error and three from it, longest first; a
+    # phrase may end right before the error (`is not equal "a"` stops at the value).
+    starts_here = bool(after) and after[0].start() == pos
+    windows = sorted(
+        ((lead, width) for lead in (1, 0, 2, 3) for width in (1, 2, 3, 0)
+         if lead + width > 0 and (width == 0 or starts_here)
+         and lead <= len(before) and width <= len(after)),
+        key=lambda window: -sum(window),
+    )
+    for lead, width in windows:
+        words = [*before[len(before) - lead :], *after[:width]]
+        phrase = " ".join(m.group() for m in words)
+        if phrase in _KNOWN_MISTAKES:
+            end = max(words[-1].end(), pos + 1) if width else words[-1].end()
+            return f"did you mean `{_KNOWN_MISTAKES[phrase]}`?", words[0].start(), end
     if before and before[-1].group() in _CONDITION_WORDS and expected <= {
         "LPAR", "LBRACE", "SEGMENT", "CASE"
     }:
