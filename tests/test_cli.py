@@ -277,7 +277,8 @@ def test_preview_session_file_with_one_object(tmp_path: Path, customers_file: Pa
                                               book: Any, profiles: list[dict[str, Any]]) -> None:
     session = {"device": "mobile"}
     path = tmp_path / "visit.json"
-    path.write_text(json.dumps(session))
+    # With the byte order mark Windows editors write: skipped, as in .seg and customer files.
+    path.write_text("\ufeff" + json.dumps(session), encoding="utf-8")
     result = run("preview", "app_download_banner", "--segments", EXAMPLES, "--customers",
                  customers_file, "--json", "--now", NOW, "--session", path)
     expected = members_of(book, profiles, "app_download_banner", session=session)

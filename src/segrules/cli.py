@@ -188,7 +188,7 @@ def _session(value: str | None) -> object:
     if not Path(value).exists() and ":" in value:
         path, _, name = value.rpartition(":")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))  # a leading BOM is skipped
     except FileNotFoundError:
         _fail(f"{path}: no such file")
     except json.JSONDecodeError as error:
