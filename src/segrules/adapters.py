@@ -17,7 +17,7 @@ from typing import Any
 
 from .runtime import ErrorCounter
 
-__all__ = ["Attributes", "customer_id", "reader", "step"]
+__all__ = ["NO_ID", "Attributes", "customer_id", "id_text", "reader", "step"]
 
 Computed = Callable[[Any, dt.datetime], Any]
 Reader = Callable[..., Any]
@@ -80,8 +80,13 @@ def step(value: object, name: str) -> object:
 
 def reader(names: tuple[str, ...], errors: ErrorCounter,
            computed: Computed | None = None) -> Reader:
-    """A function reading ``names`` from a root: ``read(root)``, or ``read(root, now)`` when the
-    first name is ``computed``. A root of None (no profile, no session) has nothing to read.
+    """A function reading ``names`` from a root: ``read(root)``, or ``read(root, now, memo)``
+    when the first name is ``computed``. A root of None (no profile, no session) has nothing
+    to read.
+
+    ``memo`` is the evaluation's memo: the computed value is kept there under a key no segment
+    name can take, so one evaluation calls each computed attribute at most once, however many
+    segments and conditions read it (it may be a remote call), a failure included.
     """
     rest = names[1:] if computed is not None else names
 
@@ -97,17 +102,46 @@ def reader(names: tuple[str, ...], errors: ErrorCounter,
             return None
     if computed is None:
         return walk
+    key = (_COMPUTED, names[0])
 
-    def compute(root: object, now: dt.datetime) -> object:
+    def compute(root: object, now: dt.datetime, memo: dict[Any, Any]) -> object:
         if root is None:
             return None
-        try:
-            value = computed(root, now)
-        except Exception:
-            errors.add()
-            return None
-        return walk(None if callable(value) else value)
+        value = memo.get(key, _COMPUTED)
+        if value is _COMPUTED:
+            try:
+                value = computed(root, now)
+            except Exception:
+                errors.add()
+                value = None
+            memo[key] = value = None if callable(value) else value
+        return walk(value)
     return compute
+
+
+# Marks computed values in an evaluation's memo (segment names are strings), and "not yet".
+_COMPUTED = object()
+
+
+# An id was given but has no text: explicit lists and membership stores never match it, and
+# the profile's own `id` is not consulted instead.
+NO_ID = object()
+
+
+def id_text(value: object) -> str | None:
+    """A customer id as the exact string explicit lists compare (ids compare as ``str``).
+
+    None when it has no usable text: ``str()`` may raise anything (an int over Python's
+    4,300-digit conversion limit, a hostile ``__str__``) or return a string subclass whose
+    comparisons cannot be trusted; such an id is no id, and the rules alone decide.
+    """
+    if type(value) is str:
+        return value
+    try:
+        text = value if isinstance(value, str) else str(value)
+        return str.__str__(text) if isinstance(text, str) else None
+    except Exception:
+        return None
 
 
 def customer_id(profile: object, errors: ErrorCounter) -> str | None:
@@ -117,4 +151,4 @@ def customer_id(profile: object, errors: ErrorCounter) -> str | None:
     except Exception:
         errors.add()
         return None
-    return None if found is None else str(found)
+    return None if found is None else id_text(found)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from attrs import frozen
 
-from . import adapters, codegen, runtime
+from . import adapters, arguments, codegen, runtime
 from . import nodes as n
 from .checker import check, references
 from .errors import Diagnostic, SegrulesReferenceError, UnknownSegmentError, error_for
@@ -38,12 +38,6 @@ class GroupProvenance:
 
     assigned: bool
     segments: tuple[str, ...]
-
-
-def _moment(now: object) -> dt.datetime:
-    if not isinstance(now, dt.date):
-        raise TypeError(f"now must be a datetime or date, not {type(now).__name__}")
-    return runtime.aware(now)
 
 
 def _reference_order(document: n.Document) -> list[n.Segment]:
@@ -122,7 +116,8 @@ class Book:
             ("_attributes", MappingProxyType(computed)), ("_errors", errors),
             ("_names", names), ("_segments", {name: compiled[name].segment for name in names}),
             ("_compiled", {name: compiled[name] for name in names}),
-            ("_functions", {name: compiled[name].function for name in names}),
+            # Reference order: in `segments_for` every reference is then a memo hit.
+            ("_functions", {s.name: compiled[s.name].function for s in ordered}),
         ):
             object.__setattr__(self, slot, value)
 
@@ -197,12 +192,15 @@ class Book:
             function = self._functions[name]
         except KeyError:
             self._unknown(name)
-        if now is not None:
-            now = _moment(now)
-        if customer_id is not None:
-            customer_id = str(customer_id)
         try:
-            return function(profile, session, customer_id, store, now, members, None)
+            moment = None if now is None else arguments.moment(now)
+        except arguments.UnusableMoment:
+            return self._errors.add()
+        if customer_id is not None:
+            customer_id = arguments.customer_id(customer_id, profile, self._errors)
+        try:
+            return function(profile, session, customer_id, arguments.store(store), moment,
+                            members, None)
         except Exception:
             return self._errors.add()
 
@@ -214,9 +212,19 @@ class Book:
         However often it is asked, each segment is evaluated at most once, and references share
         the answers; targets and content slots that ask about a few segments use this.
         """
-        now, cid = self._moment_and_id(profile, customer_id, now)
-        functions, errors = self._functions, self._errors
-        memo: dict[str, bool] = {}
+        functions = self._functions
+        try:
+            moment, cid = self._moment_and_id(profile, customer_id, now)
+        except arguments.UnusableMoment:
+            self._errors.add()
+
+            def nobody(name: str) -> bool:
+                if name not in functions:
+                    self._unknown(name)
+                return False
+            return nobody
+        errors, place = self._errors, arguments.store(store)
+        memo: dict[Any, Any] = {}
 
         def member(name: str) -> bool:
             found = memo.get(name)
@@ -225,7 +233,7 @@ class Book:
                 if function is None:
                     self._unknown(name)
                 try:
-                    found = function(profile, session, cid, store, now, members, memo)
+                    found = function(profile, session, cid, place, moment, members, memo)
                 except Exception:
                     found = errors.add()
                 memo[name] = found
@@ -237,23 +245,26 @@ class Book:
                      now: dt.date | None = None, members: Any = None) -> frozenset[str]:
         """Every segment the customer is in; each segment is evaluated at most once."""
         # `membership` without its per-name call: this loop is the whole-book hot path.
-        now, cid = self._moment_and_id(profile, customer_id, now)
-        memo: dict[str, bool] = {}
+        try:
+            moment, cid = self._moment_and_id(profile, customer_id, now)
+        except arguments.UnusableMoment:
+            self._errors.add()
+            return frozenset()
+        place = arguments.store(store)
+        memo: dict[Any, Any] = {}
         for name, function in self._functions.items():
             if name not in memo:
                 try:
-                    memo[name] = function(profile, session, cid, store, now, members, memo)
+                    memo[name] = function(profile, session, cid, place, moment, members, memo)
                 except Exception:
                     memo[name] = self._errors.add()
-        return frozenset(name for name, member in memo.items() if member)
+        return frozenset(name for name in self._names if memo[name])
 
     def _moment_and_id(self, profile: object, customer_id: object, now: dt.date | None
-                       ) -> tuple[dt.datetime, str | None]:
+                       ) -> tuple[dt.datetime, object]:
         """One clock reading and one id for every segment of an evaluation."""
-        moment = runtime.utcnow() if now is None else _moment(now)
-        if customer_id is not None:
-            return moment, str(customer_id)
-        return moment, adapters.customer_id(profile, self._errors)
+        moment = runtime.utcnow() if now is None else arguments.moment(now)
+        return moment, arguments.customer_id(customer_id, profile, self._errors)
 
     def explain(self, name: str, profile: object, *, session: object = None,
                 customer_id: object = None, store: str | None = None,

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from . import adapters, runtime
 from . import nodes as n
@@ -56,13 +56,19 @@ _FAST_CLASS = {str: "str", int: "int"}
 
 @frozen
 class Compiled:
-    """One segment's generated function, its source, and whether it reads the clock."""
+    """One segment's generated function, its source, whether it reads the clock, and the
+    compiled segments it references directly (what ``runtime.settle`` walks)."""
 
     segment: n.Segment
     function: Callable[..., bool]
     source: str
     filename: str
     needs_now: bool
+    references: tuple[Compiled, ...] = field(default=(), repr=False, eq=False)
+
+    @property
+    def name(self) -> str:
+        return self.segment.name
 
 
 class _Writer:
@@ -112,6 +118,8 @@ class _SegmentCompiler:
         self.out = _Writer()
         self.needs_now = False
         self.has_refs = False
+        self.uses_memo = False  # a computed attribute keeps its value in the memo
+        self.referenced: dict[str, Compiled] = {}
         self.uses_dict_check = False
         self.hoisted: dict[str, str] = {}
         self.typed: set[str] = set()  # hoisted locals whose class a fast path tests
@@ -132,8 +140,8 @@ class _SegmentCompiler:
             target = self.compiled[node.name]
             self.has_refs = True
             self.needs_now |= target.needs_now
-            return (f"_ref(memo, {self.out.const(node.name)}, {self.out.const(target.function)}, "
-                    "p, s, cid, store, now, members)")
+            self.referenced[node.name] = target
+            return f"_ref(memo, {self.out.const(target)}, _E, p, s, cid, store, now, members)"
         if isinstance(node, n.Everyone):
             return "True"
         raise TypeError(f"not a condition: {node!r}")
@@ -159,8 +167,8 @@ class _SegmentCompiler:
         computed = self.attributes.get(node.names[0]) if root == "p" else None
         read = self.reader(node.names, computed)
         if computed is not None:
-            self.needs_now = True
-            return f"{read}({root}, now)"
+            self.needs_now = self.uses_memo = True
+            return f"{read}({root}, now, memo)"
         if len(node.names) == 1 and root == "p":
             local = self.hoisted.get(node.names[0])
             if local is not None:
@@ -271,7 +279,7 @@ class _SegmentCompiler:
                 # customers fail the includes and never need them.
                 included = {name for block in seg.includes for name in _profile_names(block)}
                 self.write_hoisted(lambda name: name in included)
-                if self.has_refs:
+                if self.has_refs or self.uses_memo:
                     out.writeline("if memo is None:")
                     with out.indent():
                         out.writeline("memo = {}")
@@ -457,5 +465,6 @@ def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
     exec(compile(source, filename, "exec"), namespace)  # our own generated source only
     function = namespace["segment"]
     function.__name__ = function.__qualname__ = f"segment {segment.name!r}"
-    return Compiled(segment, function, source, filename, compiler.needs_now)
+    return Compiled(segment, function, source, filename, compiler.needs_now,
+                    tuple(compiler.referenced.values()))
 

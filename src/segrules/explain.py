@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from . import adapters, printer, runtime
+from . import adapters, arguments, printer, runtime
 from . import nodes as n
 from .operators import OPERATORS
 
@@ -44,7 +44,7 @@ class Seen:
     """
 
     text: str
-    value: object
+    value: object = field(repr=lambda value: show(value))
 
 
 @frozen
@@ -65,23 +65,64 @@ class Explanation:
     reason: str = ""
     rule: str | None = None
     seen: tuple[Seen, ...] = field(converter=_tuple, default=())
-    children: tuple[Explanation, ...] = field(converter=_tuple, default=())
+    # A chain of references makes a tree thousands of levels deep: repr stays one level.
+    children: tuple[Explanation, ...] = field(
+        converter=_tuple, default=(), repr=lambda children: f"<{len(children)} children>")
 
     def __str__(self) -> str:
-        return "\n".join(_lines(self, 0, 0))
+        return "\n".join(_lines(self))
 
     def to_dict(self) -> dict[str, Any]:
-        """The tree as JSON-ready data: values seen become JSON values (dates as ISO text)."""
-        return {
-            "kind": self.kind,
-            "text": self.text,
-            "matched": self.matched,
-            "reason": self.reason,
-            "rule": self.rule,
+        """The tree as JSON-ready data: values seen become JSON values (dates as ISO text).
+
+        Each segment is given in full once. A segment met again (referenced from several
+        places), or referenced more than 40 levels down, is a stub with ``"repeated": true``
+        and no children; the root's ``"continued"`` lists the full form of the deep ones, so
+        a chain of thousands of references stays within what ``json.dumps`` can nest.
+        """
+        expanded: set[int] = {id(self)}
+        roots = [self]
+        built = [_data(root, expanded, roots) for root in roots]  # `roots` grows meanwhile
+        return {**built[0], "continued": built[1:]}
+
+
+_NESTING_LIMIT = 40
+
+
+def _data(root: Explanation, expanded: set[int], roots: list[Explanation]) -> dict[str, Any]:
+    """``root`` as data, with stubs for segments given elsewhere (see ``to_dict``)."""
+    top: dict[str, Any] = {}
+    stack: list[tuple[Explanation, list[dict[str, Any]] | None, int]] = [(root, None, 0)]
+    while stack:  # a loop, not recursion: a chain of references may be 5,000 deep
+        node, siblings, depth = stack.pop()
+        stub = False
+        if depth > 0 and node.kind == "segment" and node.children:
+            if id(node) in expanded:
+                stub = True
+            else:
+                expanded.add(id(node))
+                if depth >= _NESTING_LIMIT:
+                    stub = True
+                    roots.append(node)
+        children: list[dict[str, Any]] = []
+        data = {
+            "kind": node.kind,
+            "text": node.text,
+            "matched": node.matched,
+            "reason": node.reason,
+            "rule": node.rule,
+            "repeated": stub,
             "seen": [{"text": s.text, "value": _json(s.value), "shown": show(s.value)}
-                     for s in self.seen],
-            "children": [child.to_dict() for child in self.children],
+                     for s in node.seen],
+            "children": children,
         }
+        if siblings is None:
+            top = data
+        else:
+            siblings.append(data)
+        if not stub:
+            stack.extend((child, children, depth + 1) for child in reversed(node.children))
+    return top
 
 
 def explain(book: Book, name: str, profile: object, *, session: object = None,
@@ -91,9 +132,15 @@ def explain(book: Book, name: str, profile: object, *, session: object = None,
     ``Book.matches``, and ``matched`` is always its answer. Raises ``UnknownSegmentError`` for a
     name the book does not have, and nothing on odd data.
     """
-    if now is not None and not isinstance(now, dt.date):
-        raise TypeError(f"now must be a datetime or date, not {type(now).__name__}")
-    moment = runtime.utcnow() if now is None else runtime.aware(now)
+    if now is None:
+        moment = runtime.utcnow()
+    else:
+        try:
+            moment = arguments.moment(now)
+        except arguments.UnusableMoment as error:
+            book[name]  # an unknown name is still an error
+            return Explanation("segment", name, False, f"the evaluation failed: {error}",
+                               "evaluation_error")
     walker = _Walker(book, profile, session, customer_id, store, moment, members)
     return walker.segment(name)
 
@@ -105,26 +152,63 @@ class _Walker:
     """One evaluation: the customer, the moment, and the explanations of segments seen so far."""
 
     def __init__(self, book: Book, profile: object, session: object, customer_id: object,
-                 store: str | None, now: dt.datetime, members: Any) -> None:
+                 store: object, now: dt.datetime, members: Any) -> None:
         self.book = book
         self.profile = profile
         self.session = session
-        self.store = store
+        self.shown_store = store
+        self.store = arguments.store(store)
         self.now = now
         self.members = members
         # Explain's own counter: explaining must not change the book's evaluation_errors.
         self.errors = runtime.ErrorCounter()
-        self.cid = (str(customer_id) if customer_id is not None
-                    else adapters.customer_id(profile, self.errors))
+        self.cid = arguments.customer_id(customer_id, profile, self.errors)
         self.memo: dict[str, Explanation] = {}
+        # Computed attributes, each computed once per explanation (as per evaluation).
+        self.computed: dict[Any, Any] = {}
         # Predicates by node identity: a `where` runs its conditions once per list element.
         self.checks: dict[int, runtime.Predicate] = {}
 
     def segment(self, name: str) -> Explanation:
         found = self.memo.get(name)
         if found is None:
-            found = self.memo[name] = self._segment(self.book[name])
+            for below in self._unexplained(name):
+                self.memo[below] = self._explained(self.book[below])
+            found = self.memo[name]
         return found
+
+    def _unexplained(self, root: str) -> list[str]:
+        """``root`` and the segments below it not explained yet, each after those it references.
+
+        A loop with an explicit stack, as the compiled code does (``runtime.settle``), so that
+        explaining a chain of thousands of references never nests Python calls.
+        """
+        order: list[str] = []
+        stack = [(root, self._references(root))]
+        queued = {root}
+        while stack:
+            name, pending = stack[-1]
+            for below in pending:
+                if below not in self.memo and below not in queued:
+                    queued.add(below)
+                    stack.append((below, self._references(below)))
+                    break
+            else:
+                stack.pop()
+                order.append(name)
+        return order
+
+    def _references(self, name: str) -> Iterator[str]:
+        return (target.name for target in self.book.compiled(name).references)
+
+    def _explained(self, seg: n.Segment) -> Explanation:
+        try:
+            return self._segment(seg)
+        except Exception as error:
+            # As in the compiled code: a segment whose evaluation fails is not a member.
+            return Explanation("segment", seg.name, False,
+                               f"the evaluation failed on odd data ({type(error).__name__})",
+                               "evaluation_error")
 
     def _segment(self, seg: n.Segment) -> Explanation:
         decided = self._gate(seg)
@@ -159,7 +243,7 @@ class _Walker:
             if self.store is None:
                 return False, "no_store", f"no store given; it matches only in stores {listed}"
             return False, "store_not_listed", (
-                f"store {show(self.store)} is not one of its stores {listed}")
+                f"store {show(self.shown_store)} is not one of its stores {listed}")
         start, until = seg.active_from, seg.active_until
         if (start is not None and self.now < runtime.aware(start)) or (
             until is not None and self.now >= runtime.aware(until)
@@ -257,7 +341,7 @@ class _Walker:
         # Computed attributes describe the customer, so they apply outside `where` only.
         computed = None if element else self.book.attributes.get(node.names[0])
         read = adapters.reader(node.names, self.errors, computed)
-        return read(row, self.now) if computed is not None else read(row)
+        return read(row, self.now, self.computed) if computed is not None else read(row)
 
 
 def _condition(text: str, held: bool, children: Any) -> Explanation:
@@ -288,70 +372,182 @@ def _blocks(kind: str, numbers: list[int]) -> str:
 
 
 def show(value: object) -> str:
-    """A value as a marketer reads it: literals as the language writes them, None as missing."""
+    """A value as a marketer reads it: literals as the language writes them, None as missing.
+
+    Never raises: profile data may hold cyclic or deeply nested containers, ints too long for
+    ``str()``, datetimes whose time zone fails, mappings whose ``items()`` raises, objects with
+    a hostile ``__repr__``; each is shown as far as it safely can be.
+    """
+    try:
+        return _show(value, _SHOWN_DEPTH)
+    except Exception:
+        return _opaque(value)
+
+
+_SHOWN_DEPTH = 3  # containers nested deeper (or cyclic) are shown as […] / {…}
+
+
+def _show(value: object, depth: int) -> str:
     if value is None or callable(value):
         return "missing"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return printer.string(value)
-    if isinstance(value, int | float | Decimal):
-        return str(value)
+        return printer.string(str.__str__(value))
+    if isinstance(value, int):
+        return _integer(value)
+    if isinstance(value, float):
+        return float.__repr__(value)
+    if isinstance(value, Decimal):
+        return Decimal.__str__(value)
     if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
+        return _moment(value)
     if isinstance(value, runtime.LISTS):
+        if depth == 0:
+            return "[…]"
         items = list(value)
-        return "[" + _some(show(item) for item in items[:_SHOWN_ITEMS]) + _more(items) + "]"
+        shown = (_show_safely(item, depth - 1) for item in items[:_SHOWN_ITEMS])
+        return "[" + _some(shown) + _more(len(items)) + "]"
     if isinstance(value, Mapping):
-        pairs = list(value.items())[:_SHOWN_ITEMS]
-        return "{" + _some(f"{k}: {show(v)}" for k, v in pairs) + _more(value) + "}"
-    return f"<{type(value).__name__}>"
+        if depth == 0:
+            return "{…}"
+        pairs: list[tuple[object, object]] = []
+        for key, item in value.items():
+            if len(pairs) == _SHOWN_ITEMS + 1:
+                break
+            pairs.append((key, item))
+        shown = (f"{_key(key)}: {_show_safely(item, depth - 1)}"
+                 for key, item in pairs[:_SHOWN_ITEMS])
+        return "{" + _some(shown) + _more(len(value)) + "}"
+    return _opaque(value)
+
+
+def _show_safely(value: object, depth: int) -> str:
+    try:
+        return _show(value, depth)
+    except Exception:
+        return _opaque(value)
+
+
+def _integer(value: int) -> str:
+    try:
+        return int.__repr__(value)
+    except ValueError:  # beyond Python's int-to-text conversion limit
+        return f"<int of {len(hex(value)) - 2} hex digits>"
+
+
+def _moment(value: dt.date | dt.time) -> str:
+    try:
+        return value.isoformat()
+    except Exception:
+        # Its time zone failed (raised, or gave an offset of a day or more): the wall time.
+        naive = value.replace(tzinfo=None) if isinstance(value, dt.datetime | dt.time) else value
+        return f"{naive.isoformat()} (invalid time zone)"
+
+
+def _key(key: object) -> str:
+    return str.__str__(key) if isinstance(key, str) else _show_safely(key, 0)
+
+
+def _opaque(value: object) -> str:
+    try:
+        return f"<{type(value).__name__}>"
+    except Exception:
+        return "<value>"
 
 
 def _some(parts: Iterator[str]) -> str:
     return ", ".join(parts)
 
 
-def _more(items: Any) -> str:
-    extra = len(items) - _SHOWN_ITEMS
+def _more(count: int) -> str:
+    extra = count - _SHOWN_ITEMS
     return f", … {extra} more" if extra > 0 else ""
 
 
 def _json(value: object) -> object:
-    """A value as JSON data: scalars as they are, dates as ISO text, other objects as shown."""
-    if value is None or isinstance(value, bool | int | str):
+    """A value as JSON data: scalars as they are, dates as ISO text, other objects as shown.
+
+    Only exact ``bool``, ``int``, ``float`` and ``str`` come out (``json.dumps`` then cannot
+    meet a subclass's methods), and nesting stops where ``show`` stops.
+    """
+    try:
+        return _to_json(value, _SHOWN_DEPTH)
+    except Exception:
+        return show(value)
+
+
+def _to_json(value: object, depth: int) -> object:
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        text = _integer(value)
+        return int.__pos__(value) if text[0] != "<" else text
     if isinstance(value, float):
-        return value if math.isfinite(value) else show(value)
-    if isinstance(value, runtime.LISTS):
-        return [_json(item) for item in value]
-    if isinstance(value, Mapping):
-        return {str(key): _json(item) for key, item in value.items()}
+        return float.__pos__(value) if math.isfinite(value) else show(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, runtime.LISTS) and depth > 0:
+        return [_json_safely(item, depth - 1) for item in value]
+    if isinstance(value, Mapping) and depth > 0:
+        return {_key(key): _json_safely(item, depth - 1) for key, item in value.items()}
     return show(value)
+
+
+def _json_safely(value: object, depth: int) -> object:
+    try:
+        return _to_json(value, depth)
+    except Exception:
+        return show(value)
 
 
 # --- rendering --------------------------------------------------------------------------------
 
+_INDENT_LIMIT = 40  # deeper levels keep this indentation and say their depth instead
 
-def _lines(node: Explanation, depth: int, width: int) -> Iterator[str]:
-    """The indented lines of ``node``; ``width`` aligns the values seen of sibling conditions."""
-    pad = "  " * depth
-    if node.kind == "segment":
-        verdict = "member" if node.matched else "not a member"
-        yield f"{pad}{printer.segment_name(node.text)}: {verdict} — {node.reason}"
-    elif node.kind == "condition":
-        label = _label(node)
-        if node.seen:
-            values = ", ".join(f"{s.text} = {show(s.value)}" for s in node.seen)
-            yield f"{pad}{label.ljust(width)}  ({values})"
+
+def _lines(root: Explanation) -> Iterator[str]:
+    """The indented lines of the tree; the values seen of sibling conditions are aligned.
+
+    A loop, not recursion: a chain of references may be thousands of levels deep. A segment
+    referenced from several places is explained in full once, then named as explained above.
+    """
+    expanded: set[int] = set()
+    stack: list[tuple[Explanation, int, int]] = [(root, 0, 0)]
+    while stack:
+        node, depth, width = stack.pop()
+        pad = "  " * min(depth, _INDENT_LIMIT)
+        if depth > _INDENT_LIMIT:
+            pad += f"[depth {depth}] "
+        repeated = _repeated(node, expanded)
+        if node.kind == "segment":
+            verdict = "member" if node.matched else "not a member"
+            above = " (explained above)" if repeated else ""
+            yield f"{pad}{printer.segment_name(node.text)}: {verdict} — {node.reason}{above}"
+        elif node.kind == "condition":
+            label = _label(node)
+            if node.seen:
+                values = ", ".join(f"{s.text} = {show(s.value)}" for s in node.seen)
+                yield f"{pad}{label.ljust(width)}  ({values})"
+            else:
+                yield f"{pad}{label}"
         else:
-            yield f"{pad}{label}"
-    else:
-        yield f"{pad}{node.text}: {'true' if node.matched else 'false'}"
-    widths = [len(_label(c)) for c in node.children if c.kind == "condition" and c.seen]
-    inner = min(max(widths, default=0), _ALIGN_LIMIT)
-    for child in node.children:
-        yield from _lines(child, depth + 1, inner)
+            yield f"{pad}{node.text}: {'true' if node.matched else 'false'}"
+        if repeated:
+            continue
+        widths = [len(_label(c)) for c in node.children if c.kind == "condition" and c.seen]
+        inner = min(max(widths, default=0), _ALIGN_LIMIT)
+        stack.extend((child, depth + 1, inner) for child in reversed(node.children))
+
+
+def _repeated(node: Explanation, expanded: set[int]) -> bool:
+    """Whether ``node`` is a segment already given in full (its subtree would repeat)."""
+    if node.kind != "segment" or not node.children:
+        return False
+    if id(node) in expanded:
+        return True
+    expanded.add(id(node))
+    return False
 
 
 def _label(node: Explanation) -> str:

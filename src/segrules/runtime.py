@@ -19,7 +19,7 @@ import operator
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
@@ -388,10 +388,13 @@ def aggregate(func: str, read: Callable[[object], object] | None, errors: ErrorC
     return run
 
 
-def explicit(members: Any, segment: str, customer_id: str | None, errors: ErrorCounter
+def explicit(members: Any, segment: str, customer_id: object, errors: ErrorCounter
              ) -> tuple[bool, bool]:
-    """A membership store's ``(included, excluded)``; a store that fails lists nobody."""
-    if customer_id is None:
+    """A membership store's ``(included, excluded)``; a store that fails lists nobody.
+
+    Only a string is an id to ask about: None (no id) and ``adapters.NO_ID`` list nobody.
+    """
+    if type(customer_id) is not str:
         return False, False
     try:
         included, excluded = members.explicit(segment, customer_id)
@@ -401,10 +404,50 @@ def explicit(members: Any, segment: str, customer_id: str | None, errors: ErrorC
         return False, False
 
 
-def reference(memo: dict[str, bool], name: str, function: Callable[..., bool],
+class Referenced(Protocol):
+    """A compiled segment as ``in segment`` sees it: its name, its generated function, and the
+    segments it references directly."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def function(self) -> Callable[..., bool]: ...
+
+    @property
+    def references(self) -> Sequence[Referenced]: ...
+
+
+def reference(memo: dict[Any, Any], target: Referenced, errors: ErrorCounter,
               *args: object) -> bool:
     """``in segment NAME`` through the per-evaluation memo: each segment evaluated once."""
-    found = memo.get(name)
+    found = memo.get(target.name)
     if found is None:
-        found = memo[name] = function(*args, memo)
-    return found
+        settle(memo, target, args, errors)
+        found = memo[target.name]
+    return found  # type: ignore[no-any-return]
+
+
+def settle(memo: dict[Any, Any], root: Referenced, args: tuple[object, ...],
+           errors: ErrorCounter) -> None:
+    """Evaluate ``root`` and every segment below it that ``memo`` lacks, into ``memo``.
+
+    An explicit stack, dependencies first: when a generated function runs, each segment it
+    references is already in the memo, so however long a chain of references is, the Python
+    stack stays a few frames deep (a caller deep in its own recursion must get the same
+    answer). A segment whose evaluation raises is not a member, and the failure is counted.
+    """
+    stack = [(root, iter(root.references))]
+    while stack:
+        target, pending = stack[-1]
+        for below in pending:
+            if below.name not in memo:
+                stack.append((below, iter(below.references)))
+                break
+        else:
+            stack.pop()
+            if target.name not in memo:
+                try:
+                    memo[target.name] = target.function(*args, memo)
+                except Exception:
+                    memo[target.name] = errors.add()
