@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
+from .adapters import id_text
 from .errors import Diagnostic, SegrulesError, SegrulesValueError
 
 if TYPE_CHECKING:
@@ -105,19 +106,26 @@ def _known(book: Book | None, segment: object) -> str:
 
 
 def _customer(customer_id: object) -> str:
-    # bool is an int, but True is never anybody's customer id.
-    if isinstance(customer_id, int) and not isinstance(customer_id, bool):
-        return str(customer_id)
-    if isinstance(customer_id, str) and customer_id:
-        return customer_id
+    # bool is an int, but True is never anybody's customer id. An int too long for str()
+    # (over 4,300 digits) has no text, and a str subclass is stored as its text.
+    text = id_text(customer_id) if isinstance(customer_id, int | str) else None
+    if text and not isinstance(customer_id, bool):
+        return text
     hint = None
     if isinstance(customer_id, list | tuple | set | frozenset):
         hint = "pass ids as separate arguments: add(segment, *ids)"
     raise _error(
         "SR382",
-        f"a customer id must be a non-empty string or an int, not {customer_id!r}",
+        f"a customer id must be a non-empty string or an int, not {_shown(customer_id)}",
         hint,
     )
+
+
+def _shown(value: object) -> str:
+    try:
+        return repr(value)
+    except Exception:  # an int over 4,300 digits, a hostile __repr__
+        return f"an unprintable {type(value).__name__}"
 
 
 def _ids(ids: Iterable[CustomerId], role: str) -> Iterator[str]:
