@@ -10,8 +10,8 @@ import pytest
 
 from segrules import Target
 from segrules.adapters import id_text
-from segrules.loader import loads
 from segrules.errors import SegrulesValueError
+from segrules.loader import loads
 from segrules.membership import MembershipStore, MemoryMembership
 
 NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
