@@ -163,9 +163,12 @@ class _Walker:
         # Explain's own counter: explaining must not change the book's evaluation_errors.
         self.errors = runtime.ErrorCounter()
         self.cid = arguments.customer_id(customer_id, profile, self.errors)
+        # The compiled code reads a dict profile's id unguarded (see `_gate`).
+        self.id_fails = customer_id is None and type(profile) is dict and _fails(profile)
         self.memo: dict[str, Explanation] = {}
-        # Computed attributes, each computed once per explanation (as per evaluation).
-        self.computed: dict[Any, Any] = {}
+        # The evaluation memo the compiled code would have: the answers of the segments
+        # explained so far, and each computed attribute, computed once per explanation.
+        self.values: dict[Any, Any] = {}
         # Predicates by node identity: a `where` runs its conditions once per list element.
         self.checks: dict[int, runtime.Predicate] = {}
 
@@ -173,7 +176,8 @@ class _Walker:
         found = self.memo.get(name)
         if found is None:
             for below in self._unexplained(name):
-                self.memo[below] = self._explained(self.book[below])
+                explained = self.memo[below] = self._explained(self.book[below])
+                self.values[below] = explained.matched
             found = self.memo[name]
         return found
 
@@ -205,10 +209,20 @@ class _Walker:
         try:
             return self._segment(seg)
         except Exception as error:
-            # As in the compiled code: a segment whose evaluation fails is not a member.
-            return Explanation("segment", seg.name, False,
-                               f"the evaluation failed on odd data ({type(error).__name__})",
-                               "evaluation_error")
+            # Only a read the compiled code makes unguarded gets here: a key of a dict profile
+            # that fails to compare with the name read. Whether the compiled code met it
+            # depends on its short-circuits, so its own answer decides, as in `matches`.
+            return Explanation("segment", seg.name, self._compiled(seg.name),
+                               f"reading the profile failed ({type(error).__name__}); the "
+                               "answer is the compiled rules' own", "evaluation_error")
+
+    def _compiled(self, name: str) -> bool:
+        function = self.book.compiled(name).function
+        try:
+            return bool(function(self.profile, self.session, self.cid, self.store, self.now,
+                                 self.members, self.values))
+        except Exception:
+            return False
 
     def _segment(self, seg: n.Segment) -> Explanation:
         decided = self._gate(seg)
@@ -252,6 +266,9 @@ class _Walker:
                               + ([f"until {show(until)}"] if until else []))
             return False, "outside_window", (
                 f"outside its active window {window} (now is {show(self.now)})")
+        if self.id_fails and self.members is None and (
+                seg.include_customers or seg.exclude_customers):
+            raise LookupError("the profile's id cannot be read")
         who = f"customer {show(self.cid)}"
         included = False
         if self.members is not None:
@@ -340,8 +357,21 @@ class _Walker:
             return adapters.reader(node.names, self.errors)(self.session)
         # Computed attributes describe the customer, so they apply outside `where` only.
         computed = None if element else self.book.attributes.get(node.names[0])
+        if computed is None and len(node.names) == 1 and type(row) is dict:
+            # The compiled code's fast path reads a dict unguarded; so does this (`_explained`).
+            found = row.get(node.names[0])
+            return None if callable(found) else found
         read = adapters.reader(node.names, self.errors, computed)
-        return read(row, self.now, self.computed) if computed is not None else read(row)
+        return read(row, self.now, self.values) if computed is not None else read(row)
+
+
+def _fails(profile: dict[Any, Any]) -> bool:
+    """Whether reading the dict's ``id`` raises (a key that fails to compare with "id")."""
+    try:
+        profile.get("id")
+    except Exception:
+        return True
+    return False
 
 
 def _condition(text: str, held: bool, children: Any) -> Explanation:
