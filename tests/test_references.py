@@ -129,3 +129,9 @@ def test_the_checker_finds_a_cycle_at_the_end_of_a_long_chain() -> None:
     text = chain(LENGTH, "include segment s0")
     errors = from_deep_stack(lambda: [d for d in check(parse(text)) if d.code == "SR203"])
     assert len(errors) == 1
+
+
+def test_the_attributes_a_long_chain_reads(long_chain: Book) -> None:
+    from segrules.cli import read_attributes
+
+    assert from_deep_stack(lambda: read_attributes(long_chain, "s0")) == ["age"]

@@ -207,35 +207,46 @@ def _session(value: str | None) -> object:
 
 
 class _ReadAttributes(NodeVisitor):
-    """The top-level profile attributes a segment reads, following ``in segment`` references."""
+    """What one segment reads, in order: top-level profile attribute names (``False, name``)
+    and referenced segments (``True, name``)."""
 
-    def __init__(self, book: Book) -> None:
-        self.book = book
-        self.names: dict[str, None] = {}
-        self.segments: set[str] = set()
-
-    def visit_Segment(self, node: n.Segment) -> None:
-        self.segments.add(node.name)
-        self.generic_visit(node)
+    def __init__(self) -> None:
+        self.reads: list[tuple[bool, str]] = []
 
     def visit_Attr(self, node: n.Attr) -> None:
         if node.root == "profile":
-            self.names.setdefault(node.names[0])
+            self.reads.append((False, node.names[0]))
 
     def visit_Aggregate(self, node: n.Aggregate) -> None:
         # Paths inside `where` read the list's elements, not the profile.
         self.visit(node.items)
 
     def visit_InSegment(self, node: n.InSegment) -> None:
-        if node.name not in self.segments:
-            self.visit(self.book[node.name])
+        self.reads.append((True, node.name))
+
+
+def _reads(book: Book, name: str) -> Iterator[tuple[bool, str]]:
+    visitor = _ReadAttributes()
+    visitor.visit(book[name])
+    return iter(visitor.reads)
 
 
 def read_attributes(book: Book, name: str) -> list[str]:
-    """The top-level attribute names segment ``name`` reads, in order of first appearance."""
-    visitor = _ReadAttributes(book)
-    visitor.visit(book[name])
-    return list(visitor.names)
+    """The top-level attribute names segment ``name`` reads, in order of first appearance,
+    following ``in segment`` references (with an explicit stack: chains may be long)."""
+    names: dict[str, None] = {}
+    followed = {name}
+    stack = [_reads(book, name)]
+    while stack:
+        read = next(stack[-1], None)
+        if read is None:
+            stack.pop()
+        elif not read[0]:
+            names.setdefault(read[1])
+        elif read[1] not in followed:
+            followed.add(read[1])
+            stack.append(_reads(book, read[1]))
+    return list(names)
 
 
 def _cell(value: object) -> str:
