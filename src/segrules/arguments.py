@@ -34,6 +34,8 @@ def moment(now: object) -> dt.datetime:
         raise TypeError(f"now must be a datetime or date, not {type(now).__name__}")
     if not isinstance(now, dt.datetime) or now.tzinfo is None:
         return runtime.aware(now)
+    if type(now.tzinfo) is dt.timezone:  # a fixed offset (UTC included) cannot fail
+        return now
     try:
         # utcoffset() checks the tzinfo's answer: a timedelta strictly within one day.
         offset = now.utcoffset()

@@ -198,9 +198,10 @@ class Book:
             return self._errors.add()
         if customer_id is not None:
             customer_id = arguments.customer_id(customer_id, profile, self._errors)
+        if store is not None and type(store) is not str:  # the usual store is a str: no call
+            store = arguments.store(store)  # type: ignore[assignment]
         try:
-            return function(profile, session, customer_id, arguments.store(store), moment,
-                            members, None)
+            return function(profile, session, customer_id, store, moment, members, None)
         except Exception:
             return self._errors.add()
 

@@ -65,9 +65,10 @@ class Compiled:
     filename: str
     needs_now: bool
     references: tuple[Compiled, ...] = field(default=(), repr=False, eq=False)
+    name: str = field(init=False, repr=False, eq=False)  # a field: references read it often
 
-    @property
-    def name(self) -> str:
+    @name.default
+    def _name(self) -> str:
         return self.segment.name
 
 

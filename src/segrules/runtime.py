@@ -421,11 +421,19 @@ class Referenced(Protocol):
 def reference(memo: dict[Any, Any], target: Referenced, errors: ErrorCounter,
               *args: object) -> bool:
     """``in segment NAME`` through the per-evaluation memo: each segment evaluated once."""
-    found = memo.get(target.name)
-    if found is None:
+    name = target.name
+    found: bool | None = memo.get(name)
+    if found is not None:
+        return found
+    if target.references:
         settle(memo, target, args, errors)
-        found = memo[target.name]
-    return found  # type: ignore[no-any-return]
+        return bool(memo[name])
+    # A segment that references none (the usual case) is evaluated right here.
+    try:
+        found = memo[name] = target.function(*args, memo)
+    except Exception:
+        found = memo[name] = errors.add()
+    return bool(found)
 
 
 def settle(memo: dict[Any, Any], root: Referenced, args: tuple[object, ...],
