@@ -93,6 +93,12 @@ def find(text: str, pos: int, expected: set[str]) -> Mistake | None:
     return None
 
 
+def find_unquoted(text: str, pos: int, expected: set[str]) -> Mistake | None:
+    """A string value written without quotes (`country is US`). Asked last, after the phrase
+    table and "did you mean": a misspelt word in a value's place is more likely a keyword."""
+    return _unquoted_string(_At(text, pos, frozenset(expected)))
+
+
 def thousands_hint(written: str) -> str:
     """The hint for a number written with thousands separators (`1,000`)."""
     return f"write numbers without thousands separators: {written.replace(',', '')}"
@@ -409,6 +415,89 @@ def _in_segment_misspelt(at: _At) -> Mistake | None:
     return Mistake("did you mean `in segment`?", *word.span())
 
 
+def _unquoted_string(at: _At) -> Mistake | None:
+    """`country is US`, `ends with @gmail.com`: a string value without its quotes."""
+    if "STRING" not in at.expected:
+        return None
+    run = re.match(r"""[^\s,\]})(#"'`\[{]+""", at.after)
+    if run is None or not re.match(r"[A-Za-z_@.]", run.group()):
+        return None
+    written = run.group()
+    if written.lower() in _keywords() or difflib.get_close_matches(
+        written, at.expected_words, n=1, cutoff=0.75
+    ):
+        return None  # a misspelt keyword: "did you mean" says which
+    end = at.pos + run.end()
+    # Several words (`United States`) when they run up to where a value ends.
+    words = re.match(r"[A-Za-z_@.][^\s,\]})(#\"'`\[{]*(?:[ \t]+(?!(?:and|or|ignoring)\b)"
+                     r"[A-Za-z][\w.'-]*)+(?=[ \t]*(?:$|[,\]})#]|(?:and|or|ignoring)\b))",
+                     at.after)
+    if words is not None:
+        written, end = words.group(), at.pos + words.end()
+    if written in ("yes", "no"):
+        hint = f'for a boolean write `is {"true" if written == "yes" else "false"}`; '
+        return Mistake(hint + f'for the text, double quotes: "{written}"', at.pos, end)
+    return Mistake(f'strings are written in double quotes: "{written}"', at.pos, end)
+
+
+def _parenthesised_list(at: _At) -> Mistake | None:
+    """`x in ("a", "b")`: SQL's parentheses around a list."""
+    listed = re.match(r"\(([^()\n]*)\)", at.after)
+    if "LSQB" not in at.expected or listed is None:
+        return None
+    hint = f"lists are written in square brackets: [{listed.group(1).strip()}]"
+    return Mistake(hint, at.pos, at.pos + listed.end())
+
+
+def _glued_unit(at: _At) -> Mistake | None:
+    """`within last 30days`: a duration with no space before its unit."""
+    glued = re.match(r"([0-9]+)((?:minute|hour|day|week|month|year)s?)(?![A-Za-z0-9_])",
+                     at.after)
+    if glued is None:
+        return None
+    hint = f"put a space between the number and the unit: {glued.group(1)} {glued.group(2)}"
+    return Mistake(hint, at.pos, at.pos + glued.end())
+
+
+_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"
+
+
+def _dash_range(at: _At) -> Mistake | None:
+    """`is between 18-65`: a range written with a dash."""
+    low = re.search(rf"(?:^|\s)between\s+({_NUMBER})\s*$", at.before)
+    high = re.match(r"-\s*([0-9]+(?:\.[0-9]+)?)", at.after)
+    if low is None or high is None:
+        return None
+    hint = f"write `between {low.group(1)} and {high.group(1)}`"
+    return Mistake(hint, at.line_start + low.start(1), at.pos + high.end())
+
+
+_DURATION_WORDS = re.compile(r"((?:minute|hour|day|week|month|year)s?)\s+ago\b")
+
+
+def _compared_with_ago(at: _At) -> Mistake | None:
+    """`last_order > 30 days ago`: a duration compared with an operator."""
+    unit = _DURATION_WORDS.match(at.after)
+    compared = re.search(r"(>=|<=|>|<|is after|is before)\s*([0-9]+)\s*$", at.before)
+    if unit is None or compared is None:
+        return None
+    amount = f"{compared.group(2)} {unit.group(1)}"
+    meant = (f"within last {amount}" if compared.group(1) in (">", ">=", "is after")
+             else f"more than {amount} ago")
+    return Mistake(f"did you mean `{meant}`?", at.line_start + compared.start(1),
+                   at.pos + unit.end())
+
+
+def _dangling_connective(at: _At) -> Mistake | None:
+    """`x is 1 and }`: `and`, `or` or `not` with no condition after it."""
+    previous = at.previous
+    if previous is None or previous.group() not in ("and", "or", "not") or (
+        at.after[:1] not in ("}", ")")
+    ):
+        return None
+    return Mistake(f"a condition is missing after `{previous.group()}`", *previous.span())
+
+
 _SYNONYMS = {"to": "until", "till": "until", "through": "until", "thru": "until"}
 
 
@@ -465,4 +554,9 @@ _DETECTORS: tuple[Callable[[_At], Mistake | None], ...] = (
     _segment_name_with_spaces,
     _in_segment_misspelt,
     _synonym,
+    _parenthesised_list,
+    _glued_unit,
+    _dash_range,
+    _compared_with_ago,
+    _dangling_connective,
 )

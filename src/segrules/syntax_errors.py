@@ -73,7 +73,9 @@ def diagnose(
         char = text[pos] if pos < len(text) else ""
         word = _WORD.match(text, pos)
         end = word.end() if word else pos + 1
-        recognised = mistakes.find(text, pos, expected)
+        recognised = mistakes.find(text, pos, expected) or mistakes.find_unquoted(
+            text, pos, expected
+        )
         if recognised is not None:
             return _mistake(source, recognised)
         if char == '"':
@@ -95,9 +97,10 @@ def diagnose(
     else:  # pragma: no cover - lark has no other UnexpectedInput kinds
         raise error
     hint: str | None
-    recognised = mistakes.find(text, pos, expected)
-    if isinstance(error, UnexpectedToken) and recognised is not None:
-        return _mistake(source, recognised)
+    if isinstance(error, UnexpectedToken):  # a character error asked ``mistakes`` already
+        recognised = mistakes.find(text, pos, expected)
+        if recognised is not None:
+            return _mistake(source, recognised)
     mistake = _known_mistake(text, pos, expected)
     if mistake is not None:
         # The caret goes under the whole mistaken phrase ("not exists"), or under the word the
@@ -105,7 +108,11 @@ def diagnose(
         hint, pos, end = mistake
         message = f"unexpected `{text[pos:end]}`"
     else:
-        hint = _did_you_mean(text, pos, expected) or _expected_hint(expected)
+        hint = _did_you_mean(text, pos, expected)
+        unquoted = None if hint else mistakes.find_unquoted(text, pos, expected)
+        if unquoted is not None:
+            return _mistake(source, unquoted)
+        hint = hint or _expected_hint(expected)
     return Diagnostic("SR101", message, Span.of(source, pos, max(end, pos + 1)), hint)
 
 
