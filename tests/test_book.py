@@ -288,3 +288,34 @@ def test_membership_evaluates_each_segment_once_and_only_when_asked() -> None:
     assert sorted(members.asked) == ["base", "ref"]  # `other` never; `base` once, via `ref`
     with pytest.raises(UnknownSegmentError):
         member("nope")
+
+
+# --- predicate: one segment bound for a storefront's hot path -----------------------------------
+
+
+def test_predicate_answers_as_matches_with_its_bound_store_and_members() -> None:
+    b = book(seg("s", stores=("main",), include_customers=("c-9",)))
+    members = MemoryMembership()
+    members.exclude("s", "c-1")
+    in_main = b.predicate("s", store="main", members=members)
+    assert in_main({"age": 30}, now=NOW)
+    assert not in_main({"age": 30}, customer_id="c-1", now=NOW)   # the store's exclusion
+    assert in_main({"age": 3}, customer_id="c-9", now=NOW)        # the file's inclusion
+    assert not b.predicate("s")({"age": 30}, now=NOW)             # no store: stores listed
+    assert not b.predicate("s", store="outlet")({"age": 30}, now=NOW)
+    assert in_main.__name__ == "predicate 's'"
+
+
+def test_predicate_refuses_an_unknown_name_at_once() -> None:
+    with pytest.raises(UnknownSegmentError, match="did you mean `adults`"):
+        book(seg("adults")).predicate("adultz")
+
+
+def test_predicate_never_raises_on_odd_data() -> None:
+    b = book(seg("s", active_from=dt.date(2026, 1, 1)))
+    check = b.predicate("s", store=["not", "hashable"])  # type: ignore[arg-type]
+    assert check({"age": 30}, now=NOW)
+    assert not check({"age": "thirty"}, now=NOW)
+    assert not check(object(), session=object(), customer_id=10 ** 5000, now=NOW)
+    with pytest.raises(TypeError, match="now must be a datetime"):
+        check({"age": 30}, now="2026-06-01")  # a programming error, as for matches

@@ -54,6 +54,9 @@ def test_compiled_code_agrees_with_the_reference_interpreter(data: st.DataObject
         for name in book.names:
             assert book.matches(name, call["profile"], **_kwargs(call)) == (name in expected), (
                 name, book.source(name))
+            bound = book.predicate(name, store=call["store"], members=call["members"])
+            assert bound(call["profile"], session=call["session"], now=call["now"]) == (
+                name in expected), name
         assert book.segments_for(call["profile"], **_kwargs(call)) == expected
     assert book.evaluation_errors == 0
 

@@ -60,6 +60,9 @@ def answers(profile: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         assert str(tree) and json.dumps(tree.to_dict())
     return {
         "matches": {name for name in BOOK.names if BOOK.matches(name, profile, **kwargs)},
+        "predicate": {name for name in BOOK.names if BOOK.predicate(
+            name, members=kwargs["members"])(profile, **{
+                key: value for key, value in kwargs.items() if key != "members"})},
         "segments_for": set(BOOK.segments_for(profile, **kwargs)),
         "groups_for": set(BOOK.groups_for(profile, **kwargs)),
         "membership": {name for name in BOOK.names if member(name)},
@@ -71,7 +74,8 @@ def answers(profile: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
 
 def expect(segments: set[str]) -> dict[str, Any]:
     groups = {"listed": "a", "unlisted": "b", "stored": "c"}
-    return {"matches": segments, "segments_for": segments, "membership": segments,
+    return {"matches": segments, "predicate": segments, "segments_for": segments,
+            "membership": segments,
             "target": segments, "explain": segments,
             "groups_for": {groups[name] for name in segments if name in groups}}
 

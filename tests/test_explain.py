@@ -441,9 +441,11 @@ def _inputs(book: Book) -> st.SearchStrategy[dict[str, Any]]:
 
 def _check_all(book: Book, inputs: dict[str, Any]) -> None:
     profile = inputs.pop("profile")
+    bound = {key: inputs.pop(key) for key in ("store", "members") if key in inputs}
     for name in book.names:
-        assert explain(book, name, profile, **inputs).matched == book.matches(
-            name, profile, **inputs), name
+        matched = book.matches(name, profile, **inputs, **bound)
+        assert explain(book, name, profile, **inputs, **bound).matched == matched, name
+        assert book.predicate(name, **bound)(profile, **inputs) == matched, name
 
 
 _SEED_BOOK = loads(SEED)

@@ -192,9 +192,12 @@ def rendered(tree: Explanation) -> None:
 
 
 def agree(book: Book, profile: object, **kwargs: Any) -> None:
+    bound = {key: kwargs[key] for key in ("store", "members") if key in kwargs}
+    per_call = {key: value for key, value in kwargs.items() if key not in bound}
     for name in book.names:
         tree = book.explain(name, profile, **kwargs)
         assert tree.matched == book.matches(name, profile, **kwargs), name
+        assert book.predicate(name, **bound)(profile, **per_call) == tree.matched, name
         rendered(tree)
     inside = {name for name in book.names if book.explain(name, profile, **kwargs).matched}
     assert set(book.segments_for(profile, **kwargs)) == inside
