@@ -961,7 +961,7 @@ def test_an_impossible_date_is_not_reported_again_by_the_checker() -> None:
 def test_a_broken_segment_defined_twice_points_at_its_name() -> None:
     found = diagnostics("segment a { }\nsegment a { titel }\n")
     assert [(d.code, str(d.span)) for d in found] == [
-        ("SR101", "t.seg:2:13"), ("SR201", "t.seg:2:9"),
+        ("SR201", "t.seg:2:9"), ("SR101", "t.seg:2:13"),
     ]
 
 
@@ -1175,3 +1175,126 @@ def test_columns_after_a_leading_byte_order_mark_are_those_an_editor_shows(
         assert found.render().splitlines()[2:4] == [
             '1 | segment s { titel "x" }', "  |             ^^^^^",
         ]
+
+
+# --- recovery reports what the parseable clauses of a broken segment say -------------------
+
+
+def test_a_reference_error_beside_a_syntax_error_in_one_segment_is_reported() -> None:
+    text = "\n".join([
+        'segment vip { include where tier is "gold" }',
+        "segment adults {",
+        "    include where age => 18",
+        "    include segment vipp",
+        "}",
+    ]) + "\n"
+    assert "\n\n".join(d.render() for d in diagnostics(text)) == "\n".join([
+        "t.seg:3:24: error[SR101]: unexpected `>`",
+        "  |",
+        "3 |     include where age => 18",
+        "  |                        ^",
+        "help: expected `false`, `true`, a date (2026-01-31), a datetime "
+        '(2026-01-31T09:00:00Z), a number, a string ("…")',
+        "",
+        "t.seg:4:13: error[SR202]: unknown segment `vipp`",
+        "  |",
+        "4 |     include segment vipp",
+        "  |             ^^^^^^^^^^^^",
+        "help: did you mean `vip`?",
+    ])
+
+
+def test_value_and_checker_errors_of_the_good_clauses_of_a_broken_segment() -> None:
+    text = "\n".join([
+        "segment s {",
+        "    active from 2026-02-30",
+        "    include where x is between 9 and 1",
+        "    titel \"t\"",
+        '    include where y matches /(/',
+        "    exclude segment nowhere",
+        "}",
+    ]) + "\n"
+    assert [(d.code, d.span.line) for d in diagnostics(text) if d.span] == [
+        ("SR301", 2), ("SR303", 3), ("SR101", 4), ("SR302", 5), ("SR202", 6),
+    ]
+
+
+def test_a_header_clause_given_twice_in_a_broken_segment_is_reported() -> None:
+    text = 'segment s {\n    groups "a"\n    groups "b"\n    include wher x is 1\n}\n'
+    assert [(d.code, d.span.line) for d in diagnostics(text) if d.span] == [
+        ("SR106", 3), ("SR101", 4),
+    ]
+
+
+def test_a_broken_segment_keeps_its_good_clauses_for_the_checker() -> None:
+    # The cycle runs through the good clause of the broken segment `a`.
+    text = ('segment a {\n    include segment b\n    titel "x"\n}\n'
+            "segment b { include segment a }\n")
+    assert [d.code for d in diagnostics(text)] == ["SR101", "SR203"]
+
+
+def test_a_missing_closing_brace_still_checks_the_clauses() -> None:
+    text = 'segment a {\n    include segment nowhere\n    groups "x"\n'
+    assert [d.code for d in diagnostics(text)] == ["SR202", "SR103"]
+
+
+def test_errors_are_reported_in_file_order_and_the_first_decides_the_class() -> None:
+    text = (
+        "segment a { include where x is between 9 and 1 }\n"
+        "segment b { include wher x is 1 }\n"
+        "segment c { include segment nowhere }\n"
+    )
+    error = load_error(text)
+    assert [d.code for d in error.diagnostics] == ["SR303", "SR101", "SR202"]
+    assert type(error) is SegrulesValueError
+
+
+def test_errors_of_several_files_are_in_file_order_file_by_file() -> None:
+    first = Source("a.seg", "segment a { include segment nowhere }\n")
+    second = Source("b.seg", "segment b { inclde everyone }\n")
+    found = parse_all([first, second])[1]
+    assert [(d.code, d.span.source.name) for d in found if d.span] == [
+        ("SR202", "a.seg"), ("SR101", "b.seg"),
+    ]
+
+
+# --- recovery is linear in the size of the file ---------------------------------------------
+
+
+class _CountingParser:
+    """The shared Lark parser, counting the characters handed to it."""
+
+    def __init__(self, real: object) -> None:
+        self.real = real
+        self.characters = 0
+
+    def parse(self, text: str) -> object:
+        self.characters += len(text)
+        return self.real.parse(text)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def _characters_parsed(text: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    from segrules import lalr
+
+    counting = _CountingParser(lalr.parser())
+    monkeypatch.setattr(lalr, "parser", lambda: counting)
+    diagnostics(text)
+    return counting.characters
+
+
+@pytest.mark.parametrize("broken_every", [1, 7, 300])
+def test_recovery_parses_each_character_a_bounded_number_of_times(
+    broken_every: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    segments = [
+        f'segment s{i} {{\n    title "t"\n    include where x is {i}\n'
+        "    include all {\n        y is 1\n"
+        f"        z {'iz' if i % broken_every == broken_every - 1 else 'is'} 2\n    }}\n}}\n"
+        for i in range(300)
+    ]
+    text = "".join(segments)
+    # Once for the whole file, once per segment, and once more per clause of a broken segment.
+    assert _characters_parsed(text, monkeypatch) <= 4 * len(text)

@@ -7,12 +7,12 @@ and a caret. Errors pickle (``__reduce__``) so they cross process pools intact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from attrs import frozen
 
 from . import characters
-from .source import Span
+from .source import Source, Span
 
 
 @frozen
@@ -107,3 +107,26 @@ def error_for(diagnostics: Iterable[Diagnostic]) -> SegrulesError:
     errors = tuple(d for d in diagnostics if d.severity == "error")
     kind = _KINDS.get(errors[0].code[:3], SegrulesError) if errors else SegrulesError
     return kind(errors)
+
+
+def in_file_order(
+    diagnostics: Iterable[Diagnostic], sources: Sequence[Source] = ()
+) -> list[Diagnostic]:
+    """Diagnostics in the order a reader meets them: file by file (in the order of
+    ``sources``, then as first seen), by position inside each; those without a place last.
+
+    Parsing, building and checking find problems in passes, not in file order; a reader
+    expects the first message to be about the first mistake, and the exception's class
+    (``error_for``) to be the first message's.
+    """
+    rank = {source: index for index, source in enumerate(sources)}
+    found = list(diagnostics)
+    for diagnostic in found:
+        if diagnostic.span is not None:
+            rank.setdefault(diagnostic.span.source, len(rank))
+
+    def where(diagnostic: Diagnostic) -> tuple[int, int]:
+        span = diagnostic.span
+        return (len(rank), 0) if span is None else (rank[span.source], span.start)
+
+    return sorted(found, key=where)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import nodes as n
 from .checker import check
-from .errors import Diagnostic, SegrulesError, error_for
+from .errors import Diagnostic, SegrulesError, error_for, in_file_order
 from .parser import parse_source
 from .source import Source
 
@@ -61,13 +61,14 @@ def parse_all(sources: Iterable[Source]) -> tuple[n.Document, list[Diagnostic]]:
     """Parse and check several sources as one document."""
     segments: list[n.Segment] = []
     diagnostics: list[Diagnostic] = []
-    for source in sources:
+    read = list(sources)
+    for source in read:
         document, found = parse_source(source)
         segments.extend(document.segments)
         diagnostics.extend(found)
     document = n.Document(segments)
     diagnostics.extend(check(document))
-    return document, diagnostics
+    return document, in_file_order(diagnostics, read)
 
 
 @contextmanager

@@ -3,13 +3,17 @@
 Each call gets its own ``_Builder`` holding the source and the diagnostics it finds: escapes,
 impossible dates, empty blocks, duplicate header clauses, values of the wrong kind. A syntax
 error becomes a diagnostic (``syntax_errors``); when a file has syntax errors, each top-level
-segment is parsed again on its own so that every broken segment is reported, not only the first.
+segment is parsed again on its own, and each clause of a broken segment, so that every broken
+clause is reported and the clauses that parse are still built and checked. Each piece is parsed
+once more at most, so recovery costs about one extra parse of the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -19,10 +23,10 @@ from lark.exceptions import UnexpectedInput
 
 from . import lalr
 from . import nodes as n
-from .errors import Diagnostic, error_for
+from .errors import Diagnostic, error_for, in_file_order
 from .mistakes import thousands_hint
 from .operators import OPERATORS, SPELLINGS, UNITS
-from .source import ROUGH_TOKEN, Source, Span
+from .source import ROUGH_TOKEN, Chunk, Lines, Source, Span
 from .syntax_errors import diagnose
 
 
@@ -40,12 +44,36 @@ def parse_source(source: Source) -> tuple[n.Document, list[Diagnostic]]:
     try:
         tree = lalr.parser().parse(source.text)
     except UnexpectedInput:
-        return _parse_each_segment(source, builder)
-    try:
-        return builder.build(tree), builder.diagnostics
-    except _TooDeep as error:
-        builder.diagnostics.append(error.diagnostic)
-        return n.Document(()), builder.diagnostics
+        document = _parse_each_segment(source, builder)
+    else:
+        try:
+            document = builder.build(tree)
+        except _TooDeep as error:
+            builder.diagnostics.append(error.diagnostic)
+            document = n.Document(())
+    return document, in_file_order(builder.diagnostics)
+
+
+def _line_starts(text: str, start: int, end: int) -> Iterator[tuple[re.Match[str], int | None]]:
+    """The rough tokens of ``text[start:end]`` (comments skipped), each with the offset of its
+    line's start when it is the first token on its line, else None.
+
+    Tokens never hold a newline, so a token starts a line when the gap before it holds one;
+    tracking that as we go keeps the scan linear (no search back per token).
+    """
+    first_line_start = text.rfind("\n", 0, start) + 1
+    last_end = start
+    for match in ROUGH_TOKEN.finditer(text, start, end):
+        newline = text.rfind("\n", last_end, match.start())
+        if newline >= 0:
+            line_start: int | None = newline + 1
+        elif last_end == start and not text[first_line_start:start].strip():
+            line_start = first_line_start
+        else:
+            line_start = None
+        last_end = match.end()
+        if not match.group().startswith("#"):
+            yield match, line_start
 
 
 def _segment_starts(text: str) -> list[int]:
@@ -56,45 +84,41 @@ def _segment_starts(text: str) -> list[int]:
     """
     starts: list[int] = []
     previous = ""
-    for match in ROUGH_TOKEN.finditer(text):
+    for match, line_start in _line_starts(text, 0, len(text)):
         token = match.group()
-        if token.startswith("#"):
-            continue
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        if (
-            token == "segment"
-            and previous not in ("include", "exclude", "in")
-            and not text[line_start : match.start()].strip()
+        if token == "segment" and previous not in ("include", "exclude", "in") and (
+            line_start is not None
         ):
             starts.append(line_start)
         previous = token
     return starts
 
 
-def _parse_each_segment(source: Source, builder: _Builder) -> tuple[n.Document, list[Diagnostic]]:
+def _parse_each_segment(source: Source, builder: _Builder) -> n.Document:
     """Recover from a syntax error by parsing each top-level segment separately, and each
     clause of a broken segment separately, so that every broken clause is reported.
 
-    Chunks start at lines that begin with ``segment``; text outside the chunk is blanked to
-    spaces (newlines kept) so offsets, lines and columns stay those of the real file.
+    Chunks start at lines that begin with ``segment`` and are parsed on their own; the
+    builder maps what it finds back to the lines and columns of the real file.
     """
+    lines = Lines(source)
     starts = _segment_starts(source.text) or [0]
     if starts[0] != 0 and source.text[: starts[0]].strip():
         starts.insert(0, 0)
     segments: list[n.Segment] = []
     for start, end in zip(starts, [*starts[1:], len(source.text)], strict=True):
-        padded = _blank(source.text[:start]) + source.text[start:end]
+        chunk = Chunk.cut(lines, (start, end))
         try:
-            segments.extend(builder.build(lalr.parser().parse(padded)).segments)
+            tree = lalr.parser().parse(chunk.text)
         except UnexpectedInput as error:
-            builder.diagnostics.extend(
-                _clause_errors(source, start, end) or [diagnose(source, error, padded)]
-            )
-            segments.extend(_placeholder(source, start, end))
+            segments.extend(_recover_segment(builder, lines, start, end, error, chunk))
+            continue
+        try:
+            segments.extend(builder.build(tree, chunk=chunk).segments)
         except _TooDeep as error:
             builder.diagnostics.append(error.diagnostic)
-            segments.extend(_placeholder(source, start, end))
-    return n.Document(segments), builder.diagnostics
+            segments.extend(_placeholder(lines, start, end))
+    return n.Document(segments)
 
 
 # `segment NAME` at the start of a line; with `{` after it, a whole segment header.
@@ -109,24 +133,28 @@ _CLAUSE_WORDS = frozenset(
 _CONTINUED = frozenset(("and", "or", "not", ",", "where", "is", "in", "of"))
 
 
-def _clause_errors(source: Source, start: int, end: int) -> list[Diagnostic]:
-    """The syntax errors of each clause of the broken segment ``text[start:end]``.
+def _recover_segment(
+    builder: _Builder, lines: Lines, start: int, end: int, error: UnexpectedInput, chunk: Chunk
+) -> list[n.Segment]:
+    """The broken segment ``text[start:end]``: each clause's syntax error, and a segment made
+    of the clauses that parse, so the checker still reports what they say (an unknown
+    segment, a cycle, an empty range).
 
-    Each clause is parsed alone inside the segment's own header and a closing brace, with the
-    rest blanked. A clause starts at a clause keyword that begins a line outside any nested
-    braces. Empty when no clause fails alone (a missing closing brace, say): then the error
-    of the whole segment is the one to report.
+    Each clause is parsed alone inside the segment's own header and a closing brace. A clause
+    starts at a clause keyword (or a misspelling of one) that begins a line outside any nested
+    braces and does not continue the line before. When no clause fails alone (a missing
+    closing brace, say), the error of the whole segment is reported.
     """
+    source = lines.source
     text = source.text
     header = _SEGMENT_HEADER.match(text, start, end)
     if header is None:
-        return []
+        builder.diagnostics.append(diagnose(source, error, chunk))
+        return _placeholder(lines, start, end)
     # The first chunk starts at the brace, so a misspelt first clause is not skipped.
     clauses, depth, body_end, previous = [header.end()], 0, end, ""
-    for match in ROUGH_TOKEN.finditer(text, header.end(), end):
+    for match, line_start in _line_starts(text, header.end(), end):
         token = match.group()
-        if token.startswith("#"):
-            continue
         if token in ("{", "("):
             depth += 1
         elif token in ("}", ")"):
@@ -134,41 +162,63 @@ def _clause_errors(source: Source, start: int, end: int) -> list[Diagnostic]:
             if depth < 0:
                 body_end = match.start()
                 break
-        elif (
-            depth == 0 and token in _CLAUSE_WORDS and previous not in _CONTINUED
-            and not text[text.rfind("\n", 0, match.start()) + 1 : match.start()].strip()
-        ):
+        elif (depth == 0 and previous not in _CONTINUED and line_start is not None
+              and _starts_clause(token)):
             clauses.append(match.start())
         previous = token
     found: list[Diagnostic] = []
-    prefix = _blank(text[:start]) + text[start : header.end()]
+    built: list[Any] = []
     for clause_start, clause_end in zip(clauses, [*clauses[1:], body_end], strict=True):
+        # A later clause is cut from the start of its line, so its columns are the file's.
+        own_line = text.rfind("\n", 0, clause_start) + 1
+        pieces = ([(start, clause_end)] if clause_start == header.end()
+                  else [(start, header.end()), (own_line, clause_end)])
         # The closing brace goes on a line of its own, where no trailing comment hides it.
-        padded = (prefix + _blank(text[header.end() : clause_start])
-                  + text[clause_start:clause_end] + "\n}")
+        clause = Chunk.cut(lines, *pieces, tail="\n}")
         try:
-            lalr.parser().parse(padded)
-        except UnexpectedInput as error:
+            tree = lalr.parser().parse(clause.text)
+        except UnexpectedInput as clause_error:
             # An error past the clause's own text is about the brace we added, not the clause.
-            if error.pos_in_stream is not None and error.pos_in_stream < clause_end:
-                found.append(diagnose(source, error, padded))
-    return found
+            at = clause_error.pos_in_stream
+            if at is not None and at < len(clause.text) - 2:
+                found.append(diagnose(source, clause_error, clause))
+            continue
+        segment: Tree[Token] = tree.children[0]  # type: ignore[assignment]
+        try:
+            built.extend(builder.build(c, chunk=clause) for c in segment.children[1:])  # type: ignore[arg-type]
+        except _TooDeep as too_deep:
+            builder.diagnostics.append(too_deep.diagnostic)
+    builder.diagnostics.extend(found or [diagnose(source, error, chunk)])
+    name, name_span = _segment_name_at(lines, header)
+    keyword = text.index("segment", header.start())
+    segment_end = body_end + 1 if body_end < end else len(text[start:end].rstrip()) + start
+    return [builder.segment_of([(name, name_span), *built], lines.span(keyword, segment_end))]
 
 
-def _placeholder(source: Source, start: int, end: int) -> list[n.Segment]:
-    """An empty segment named like the broken one, so the checker does not add an "unknown
-    segment" error for every reference to a segment that exists but failed to parse."""
-    match = _SEGMENT_NAME.search(source.text, start, end)
-    if match is None:
-        return []
+def _starts_clause(word: str) -> bool:
+    """A clause keyword, or a misspelling of one (`titel`): splitting there keeps the clause
+    before it whole, so it is still built and checked."""
+    return word in _CLAUSE_WORDS or bool(
+        word.isalpha() and difflib.get_close_matches(word, _CLAUSE_WORDS, n=1, cutoff=0.75)
+    )
+
+
+def _segment_name_at(lines: Lines, match: re.Match[str]) -> tuple[str, Span]:
+    """The segment name a ``_SEGMENT_NAME`` match found, escapes decoded, and its span."""
     name = match.group(1)
     if name.startswith('"'):
         name = decode_string(name[1:-1])[0]
-    return [n.Segment(name, name_span=Span.of(source, match.start(1), match.end(1)))]
+    return name, lines.span(match.start(1), match.end(1))
 
 
-def _blank(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
+def _placeholder(lines: Lines, start: int, end: int) -> list[n.Segment]:
+    """An empty segment named like the broken one, so the checker does not add an "unknown
+    segment" error for every reference to a segment that exists but failed to parse."""
+    match = _SEGMENT_NAME.search(lines.source.text, start, end)
+    if match is None:
+        return []
+    name, name_span = _segment_name_at(lines, match)
+    return [n.Segment(name, name_span=name_span)]
 
 
 # --- tree to nodes --------------------------------------------------------------------------
@@ -229,29 +279,45 @@ class _Builder:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.diagnostics: list[Diagnostic] = []
+        self.chunk: Chunk | None = None
 
-    def build(self, tree: Tree[Token], depth: int = 0) -> Any:
+    def build(self, tree: Tree[Token], chunk: Chunk | None = None) -> Any:
+        """Nodes for ``tree``; ``chunk`` says where its text came from during recovery."""
+        self.chunk = chunk
+        try:
+            return self._build(tree, 0)
+        finally:
+            self.chunk = None
+
+    def _build(self, tree: Tree[Token], depth: int) -> Any:
         if depth > _MAX_DEPTH:
             raise _TooDeep(Diagnostic(
                 "SR107", "conditions are nested too deeply", self._meta_span(tree.meta),
                 "flatten the nesting: `all`/`any` blocks take any number of conditions",
             ))
-        children = [self.build(c, depth + 1) if isinstance(c, Tree) else c for c in tree.children]
+        children = [self._build(c, depth + 1) if isinstance(c, Tree) else c for c in tree.children]
         return getattr(self, tree.data)(tree.meta, children)
 
     # spans
     def _meta_span(self, meta: Any) -> Span | None:
         if meta.empty:
             return None
-        return Span(
-            self.source, meta.start_pos, meta.end_pos, meta.line, meta.column,
-            meta.end_line, meta.end_column,
-        )
+        return self._span(meta.start_pos, meta.end_pos, meta.line, meta.column,
+                          meta.end_line, meta.end_column)
 
     def _token_span(self, token: Token) -> Span:
+        return self._span(token.start_pos or 0, token.end_pos or 0, token.line or 1,
+                          token.column or 1, token.end_line or 1, token.end_column or 1)
+
+    def _span(self, start: int, end: int, line: int, column: int, end_line: int,
+              end_column: int) -> Span:
+        chunk = self.chunk
+        if chunk is None:
+            return Span(self.source, start, end, line, column, end_line, end_column)
+        # Columns need no mapping: every piece of a chunk starts at a line start.
         return Span(
-            self.source, token.start_pos or 0, token.end_pos or 0, token.line or 1,
-            token.column or 1, token.end_line or 1, token.end_column or 1,
+            self.source, chunk.offset(start), chunk.end_offset(end), chunk.line(start, line),
+            column, chunk.line(max(start, end - 1), end_line), end_column,
         )
 
     def _error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
@@ -266,6 +332,10 @@ class _Builder:
         return n.Document(children, span=self._meta_span(meta))
 
     def segment(self, meta: Any, children: Children) -> n.Segment:
+        return self.segment_of(children, self._meta_span(meta))
+
+    def segment_of(self, children: Children, where: Span | None) -> n.Segment:
+        """A segment from its name and its built clauses (recovery passes only the good ones)."""
         (name, name_span), *clauses = _segment_name(children[0]), *children[1:]
         fields: dict[str, Any] = {}
         seen: dict[str, Span | None] = {}
@@ -293,7 +363,7 @@ class _Builder:
             fields.update(value)
         return n.Segment(
             name, includes=includes, excludes=excludes, include_customers=include_ids,
-            exclude_customers=exclude_ids, span=self._meta_span(meta), name_span=name_span,
+            exclude_customers=exclude_ids, span=where, name_span=name_span,
             header_spans=[(clause, span) for clause, span in seen.items() if span is not None],
             **fields,
         )
@@ -308,11 +378,14 @@ class _Builder:
 
     def _unescape(self, token: Token) -> str:
         text, invalid = decode_string(str(token)[1:-1])
+        string = self._token_span(token)  # on one line: strings do not span lines
         for offset, escape in invalid:
-            start = (token.start_pos or 0) + 1 + offset
+            start, column = string.start + 1 + offset, string.column + 1 + offset
+            width = 1 + len(escape)
             self._error(
                 "SR104", f"invalid escape `\\{escape}` in a string",
-                Span.of(self.source, start, start + 2),
+                Span(self.source, start, start + width, string.line, column, string.line,
+                     column + width),
                 'strings know \\" \\\\ \\n \\t \\uXXXX; for a regular expression write a '
                 "pattern literal such as /^\\d+$/, which is read raw",
             )

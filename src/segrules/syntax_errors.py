@@ -17,7 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import characters, lalr, mistakes
 from .errors import Diagnostic
 from .operators import SPELLINGS
-from .source import ROUGH_TOKEN, Source, Span
+from .source import ROUGH_TOKEN, Chunk, Source, Span
 
 _TERMINAL_NAMES = {
     "STRING": 'a string ("…")',
@@ -44,12 +44,16 @@ def _describe(expected: set[str]) -> list[str]:
 
 
 def diagnose(
-    source: Source, error: UnexpectedInput, parsed: str | None = None
+    source: Source, error: UnexpectedInput, chunk: Chunk | None = None
 ) -> Diagnostic:
-    """``parsed`` is the text the parser saw: one segment's chunk during recovery, whose end
-    is where "unexpected end of file" points."""
+    """``chunk`` is what the parser saw during recovery (one segment, or one clause): the
+    error's offset is mapped back through it, and its end is where "unexpected end of …"
+    points."""
     text = source.text
-    pos = error.pos_in_stream if error.pos_in_stream is not None else len(text)
+    if error.pos_in_stream is None:
+        pos = len(text) if chunk is None else chunk.end
+    else:
+        pos = error.pos_in_stream if chunk is None else chunk.offset(error.pos_in_stream)
     expected: set[str] = set()
     if isinstance(error, UnexpectedToken):
         # LALR's own expected set is widened by merged lookaheads (after `segment s` it lists
@@ -61,7 +65,7 @@ def diagnose(
         )
         token = error.token
         if token.type == "$END":
-            return _end_of_file(source, expected, parsed)
+            return _end_of_file(source, expected, chunk)
         end = pos + len(token.value)
         # A keyword lexed off the front of a longer word ("does" of "doesnt"): show the word.
         while pos > 0 and text[pos - 1].isalnum() and token.value[:1].isalnum():
@@ -93,7 +97,7 @@ def diagnose(
         if characters.is_suspect(char):
             message = f"unexpected character {characters.describe(char)}"
     elif isinstance(error, UnexpectedEOF):
-        return _end_of_file(source, set(error.expected), parsed)
+        return _end_of_file(source, set(error.expected), chunk)
     else:  # pragma: no cover - lark has no other UnexpectedInput kinds
         raise error
     hint: str | None
@@ -124,24 +128,27 @@ def _mistake(source: Source, mistake: mistakes.Mistake) -> Diagnostic:
     return Diagnostic("SR101", message, Span.of(source, mistake.start, end), mistake.hint)
 
 
-def _end_of_file(source: Source, expected: set[str], parsed: str | None) -> Diagnostic:
-    text = source.text if parsed is None else parsed
-    end = len(text.rstrip())
+def _end_of_file(source: Source, expected: set[str], chunk: Chunk | None) -> Diagnostic:
+    text = source.text
+    # A chunk is a whole segment when it ends early: one piece of the source.
+    first, last = (0, len(text)) if chunk is None else (chunk.offset(0), chunk.end)
+    end = first + len(text[first:last].rstrip())
     start = max(0, end - 1)
     hint = _expected_hint(expected)
     if "RBRACE" in expected:
-        opened = _unclosed_brace(text)
+        opened = _unclosed_brace(text, first, last)
         hint = "a `}` may be missing"
         if opened is not None:
             hint += f": the `{{` at {Span.of(source, opened, opened + 1)} is never closed"
-    what = "file" if len(text) == len(source.text) else "segment"
+    what = "file" if last == len(text) else "segment"
     return Diagnostic("SR103", f"unexpected end of {what}", Span.of(source, start, end), hint)
 
 
-def _unclosed_brace(text: str) -> int | None:
-    """The offset of the innermost `{` left open, skipping strings, patterns and comments."""
+def _unclosed_brace(text: str, start: int, end: int) -> int | None:
+    """The offset of the innermost `{` left open in ``text[start:end]``, skipping strings,
+    patterns and comments."""
     opened: list[int] = []
-    for match in ROUGH_TOKEN.finditer(text):
+    for match in ROUGH_TOKEN.finditer(text, start, end):
         if match.group() == "{":
             opened.append(match.start())
         elif match.group() == "}" and opened:
