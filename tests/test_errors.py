@@ -482,6 +482,69 @@ MISTAKES = [
             'help: an explicit exclusion wins, so these customers are excluded',
         ],
     ),
+    (
+        'number_too_long',
+        [
+            'segment s {',
+            '    include where card_number is ' + '4' * 101,
+            '}',
+        ],
+        [
+            't.seg:2:34: error[SR306]: a number may have at most 100 digits',
+            '  |',
+            '2 |     include where card_number is ' + '4' * 101,
+            '  |                                  ' + '^' * 101,
+            'help: a long code such as an id is a string: put it in double quotes',
+        ],
+    ),
+    (
+        'duration_too_long',
+        [
+            'segment s {',
+            '    include where last_seen within last 1000000000 days',
+            '}',
+        ],
+        [
+            't.seg:2:41: error[SR307]: a duration may reach back at most 1000 years '
+            '(366000 days), not 1000000000 days',
+            '  |',
+            '2 |     include where last_seen within last 1000000000 days',
+            '  |                                         ^^^^^^^^^^^^^^^',
+            'help: to mean "ever", test `exists` instead, or compare with `is before` a date',
+        ],
+    ),
+    (
+        'lone_surrogate_escape',
+        [
+            'segment s {',
+            '    include where name starts with "\\uD83D"',
+            '}',
+        ],
+        [
+            't.seg:2:37: error[SR104]: `\\uD83D` is half of a surrogate pair, not a character',
+            '  |',
+            '2 |     include where name starts with "\\uD83D"',
+            '  |                                     ^^^^^^',
+            'help: write the character itself, or both halves of its pair: '
+            '\\uD83D\\uDE00 is \U0001f600',
+        ],
+    ),
+    (
+        'lone_surrogate_in_text',
+        [
+            'segment s {',
+            '    include where name is "caf\udce9"',
+            '}',
+        ],
+        [
+            't.seg:2:31: error[SR108]: the text holds U+DCE9, a lone surrogate, which is not '
+            'a character',
+            '  |',
+            '2 |     include where name is "caf\udce9"',
+            '  |                               ^',
+            'help: the text was probably decoded wrongly; read segment files as UTF-8',
+        ],
+    ),
 ]
 
 

@@ -408,7 +408,12 @@ def _profile_names(node: n.Expr | n.Operand) -> Iterator[str]:
 
 
 def _filename(segment: n.Segment) -> str:
-    where = f" {segment.span.source.name}" if segment.span is not None else ""
+    # A source may be named anything (`loads(text, source=…)`); compile() refuses a NUL or a
+    # lone surrogate in a filename, so unprintable characters are written as escapes.
+    where = ""
+    if segment.span is not None:
+        name = segment.span.source.name
+        where = " " + "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)
     return f"<segrules segment {segment.name!r}{where}>"
 
 

@@ -21,6 +21,7 @@ import attrs
 
 from . import nodes as n
 from .errors import Diagnostic, SegrulesValueError
+from .limits import MAX_DIGITS, MAX_DURATION, digits, duration_problem, lone_surrogate
 from .operators import AGGREGATES, OPERATORS, TIME_FUNCTIONS, UNITS
 
 __all__ = ["VERSION", "from_json", "to_json"]
@@ -98,7 +99,16 @@ def _describe(data: Any) -> str:
     return names.get(type(data), type(data).__name__)
 
 
-_str = _typed(str, "a string")
+_any_str = _typed(str, "a string")
+
+
+def _str(data: Any, path: str) -> str:
+    text: str = _any_str(data, path)
+    if lone_surrogate(text):
+        raise _fail(path, "a lone surrogate is not a character")
+    return text
+
+
 _bool = _typed(bool, "true or false")
 _int = _typed(int, "an integer")
 
@@ -133,10 +143,16 @@ _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 def _number(data: Any, path: str) -> int | Decimal:
     if isinstance(data, int) and not isinstance(data, bool):
-        return data
+        return _digits(data, path)
     if isinstance(data, str) and _NUMBER.fullmatch(data):
-        return Decimal(data)
+        return _digits(Decimal(data), path)
     raise _fail(path, f"expected an integer or a decimal in a string, not {data!r}")
+
+
+def _digits(number: int | Decimal, path: str) -> int | Decimal:
+    if digits(number) > MAX_DIGITS:
+        raise _fail(path, f"a number may have at most {MAX_DIGITS} digits")
+    return number
 
 
 def _iso(parse: Callable[[str], Any], label: str) -> Reader:
@@ -268,6 +284,11 @@ def _check_shape(node: n.Node, path: str) -> None:
     # An empty block is a syntax error in text because it silently matches everyone or no one.
     if isinstance(node, n.AllOf | n.AnyOf) and not node.items:
         raise _fail(_key(path, "items"), "an empty block matches everyone or no one")
+    if isinstance(node, n.Duration) and (
+        node.amount < 0 or duration_problem(node.amount, node.unit)
+    ):
+        limit = MAX_DURATION[node.unit]
+        raise _fail(_key(path, "amount"), f"a duration of {node.unit} is 0 to {limit}")
     if isinstance(node, n.Attr) and not node.names:
         raise _fail(_key(path, "names"), "an attribute path needs at least one name")
     if isinstance(node, n.Compare):

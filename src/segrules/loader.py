@@ -36,13 +36,18 @@ def load(path: str | os.PathLike[str], *, attributes: Any = None) -> Book:
 def seg_files(path: str | os.PathLike[str]) -> list[Path]:
     """The files ``load(path)`` reads, in the order it reads them."""
     root = Path(path)
-    if root.is_dir():
-        files = sorted(p for p in root.rglob("*.seg") if p.is_file())
-        if not files:
-            raise SegrulesError(f"{root}: no .seg files in this folder")
-        return files
-    if not root.exists():
-        raise SegrulesError(f"{root}: no such file or folder")
+    try:
+        if root.is_dir():
+            files = sorted(p for p in root.rglob("*.seg") if p.is_file())
+            if not files:
+                raise SegrulesError(f"{root}: no .seg files in this folder")
+            return files
+        if not root.exists():
+            raise SegrulesError(f"{root}: no such file or folder")
+    except OSError as error:  # a name too long, a folder we may not list, …
+        raise SegrulesError(f"{root}: cannot read ({error.strerror})") from None
+    if not root.is_file():  # a pipe or a device: reading it could block for ever
+        raise SegrulesError(f"{root}: not a file or folder")
     return [root]
 
 

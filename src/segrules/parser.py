@@ -21,7 +21,7 @@ from dateutil.parser import isoparse
 from lark import Token, Tree
 from lark.exceptions import UnexpectedInput
 
-from . import lalr
+from . import lalr, limits
 from . import nodes as n
 from .errors import Diagnostic, error_for, in_file_order
 from .mistakes import thousands_hint
@@ -41,6 +41,9 @@ def parse(text: str, source_name: str = "<string>") -> n.Document:
 def parse_source(source: Source) -> tuple[n.Document, list[Diagnostic]]:
     """Parse a whole source, collecting diagnostics instead of stopping at the first."""
     builder = _Builder(source)
+    surrogate = limits.lone_surrogate(source.text)
+    if surrogate is not None:
+        builder.diagnostics.append(_not_text(source, surrogate))
     try:
         tree = lalr.parser().parse(source.text)
     except UnexpectedInput:
@@ -52,6 +55,16 @@ def parse_source(source: Source) -> tuple[n.Document, list[Diagnostic]]:
             builder.diagnostics.append(error.diagnostic)
             document = n.Document(())
     return document, in_file_order(builder.diagnostics)
+
+
+def _not_text(source: Source, surrogate: re.Match[str]) -> Diagnostic:
+    # Only a Python string can hold one (files are read as UTF-8): text decoded wrongly.
+    code = f"U+{ord(surrogate.group()):04X}"
+    return Diagnostic(
+        "SR108", f"the text holds {code}, a lone surrogate, which is not a character",
+        Span.of(source, surrogate.start(), surrogate.end()),
+        "the text was probably decoded wrongly; read segment files as UTF-8",
+    )
 
 
 def _line_starts(text: str, start: int, end: int) -> Iterator[tuple[re.Match[str], int | None]]:
@@ -223,25 +236,40 @@ def _placeholder(lines: Lines, start: int, end: int) -> list[n.Segment]:
 
 # --- tree to nodes --------------------------------------------------------------------------
 
-_ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|["\\nt]|.)')
+# A high and a low surrogate escape together are one character, as in JSON: \uD83D\uDE00.
+_ESCAPE = re.compile(
+    r'\\(u[dD][89abAB][0-9A-Fa-f]{2}\\u[dD][c-fC-F][0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|["\\nt]|.)'
+)
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
 def decode_string(body: str) -> tuple[str, list[tuple[int, str]]]:
     """The text of a string literal's ``body`` (between its quotes), and its invalid escapes
-    as ``(offset in body, escape)``; an invalid escape stands for itself in the text."""
+    as ``(offset in body, escape)``. An unknown escape stands for itself in the text; a lone
+    surrogate (``\\uD800``) is not a character and stands as U+FFFD, so that no message or
+    output ever holds text that cannot be encoded."""
     invalid: list[tuple[int, str]] = []
 
     def replace(match: re.Match[str]) -> str:
         escape = match.group(1)
         if escape in _ESCAPES:
             return _ESCAPES[escape]
+        if len(escape) == 11:  # a surrogate pair
+            high, low = int(escape[1:5], 16), int(escape[7:], 16)
+            return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
         if len(escape) == 5:  # uXXXX
-            return chr(int(escape[1:], 16))
+            code = int(escape[1:], 16)
+            if 0xD800 <= code <= 0xDFFF:
+                invalid.append((match.start(), escape))
+                return "\ufffd"
+            return chr(code)
         invalid.append((match.start(), escape))
         return escape
 
     return _ESCAPE.sub(replace, body), invalid
+
+# Diagnostics whose value is replaced by a stand-in the checker must not judge again.
+_STAND_INS = frozenset(("SR301", "SR306"))
 
 _HEADER_CLAUSES = {
     "title": "title",
@@ -324,8 +352,9 @@ class _Builder:
         self.diagnostics.append(Diagnostic(code, message, span, hint))
 
     def _impossible(self, value: n.Value) -> bool:
-        """Whether ``value`` is the stand-in for an impossible date reported as SR301."""
-        return any(d.code == "SR301" and d.span is value.span for d in self.diagnostics)
+        """Whether ``value`` is the stand-in for an impossible date (SR301) or a number too
+        long to hold (SR306), already reported."""
+        return any(d.code in _STAND_INS and d.span is value.span for d in self.diagnostics)
 
     # document and segments
     def start(self, meta: Any, children: Children) -> n.Document:
@@ -382,10 +411,17 @@ class _Builder:
         for offset, escape in invalid:
             start, column = string.start + 1 + offset, string.column + 1 + offset
             width = 1 + len(escape)
+            where = Span(self.source, start, start + width, string.line, column, string.line,
+                         column + width)
+            if escape.startswith("u"):
+                self._error(
+                    "SR104", f"`\\{escape}` is half of a surrogate pair, not a character",
+                    where, "write the character itself, or both halves of its pair: "
+                    "\\uD83D\\uDE00 is \U0001f600",
+                )
+                continue
             self._error(
-                "SR104", f"invalid escape `\\{escape}` in a string",
-                Span(self.source, start, start + width, string.line, column, string.line,
-                     column + width),
+                "SR104", f"invalid escape `\\{escape}` in a string", where,
                 'strings know \\" \\\\ \\n \\t \\uXXXX; for a regular expression write a '
                 "pattern literal such as /^\\d+$/, which is read raw",
             )
@@ -602,8 +638,15 @@ class _Builder:
     def number(self, meta: Any, children: Children) -> n.Number:
         token = children[0]
         text = str(token)
+        span = self._token_span(token)
+        if sum(c.isdigit() for c in text) > limits.MAX_DIGITS:
+            self._error(
+                "SR306", f"a number may have at most {limits.MAX_DIGITS} digits", span,
+                "a long code such as an id is a string: put it in double quotes",
+            )
+            return n.Number(0, span=span)
         value: int | Decimal = Decimal(text) if "." in text else int(text)
-        return n.Number(value, span=self._token_span(token))
+        return n.Number(value, span=span)
 
     def true(self, meta: Any, children: Children) -> n.Boolean:
         return n.Boolean(True, span=self._meta_span(meta))
@@ -629,7 +672,7 @@ class _Builder:
         span = self._token_span(token)
         try:
             value = isoparse(str(token))
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:  # 9999-12-31T24:00 is a day too far
             self._error(
                 "SR301", f"impossible datetime {token}: {error}", span,
                 "a datetime is YYYY-MM-DDTHH:MM[:SS[.fff]] with an optional Z or ±HH:MM offset",
@@ -647,13 +690,25 @@ class _Builder:
     def duration(self, meta: Any, children: Children) -> n.Duration:
         amount, unit = children
         span = self._meta_span(meta)
+        units = UNITS[str(unit)]
         if not re.fullmatch(r"\+?[0-9]+", str(amount)):
             self._error(
-                "SR305", f"a duration needs a whole number of {UNITS[str(unit)]}, not {amount}",
+                "SR305", f"a duration needs a whole number of {units}, not {amount}",
                 self._token_span(amount), "use a smaller unit: 36 hours instead of 1.5 days",
             )
-            return n.Duration(0, UNITS[str(unit)], span=span)
-        return n.Duration(int(str(amount)), UNITS[str(unit)], span=span)
+            return n.Duration(0, units, span=span)
+        text = str(amount).lstrip("+")
+        # int() refuses numbers of more than 4,300 digits; one that long is too long anyway.
+        count = int(text) if len(text) <= limits.MAX_DIGITS else None
+        problem = limits.duration_problem(count, units)
+        if problem is not None or count is None:
+            written = f", not {amount} {unit}" if count is not None else ""
+            self._error(
+                "SR307", f"{problem}{written}", span,
+                'to mean "ever", test `exists` instead, or compare with `is before` a date',
+            )
+            return n.Duration(0, units, span=span)
+        return n.Duration(count, units, span=span)
 
 
 def _groups_digits(number: Span, following: Span) -> bool:

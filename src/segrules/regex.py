@@ -11,6 +11,8 @@ from typing import Any
 
 import re2
 
+from .limits import lone_surrogate
+
 
 @functools.lru_cache(maxsize=4096)
 def compile_pattern(pattern: str, ignore_case: bool = False) -> Any:
@@ -23,6 +25,8 @@ def compile_pattern(pattern: str, ignore_case: bool = False) -> Any:
 
 def pattern_error(pattern: str) -> str | None:
     """Why ``pattern`` is not valid RE2, or None when it is."""
+    if lone_surrogate(pattern):  # RE2 reads UTF-8, which cannot hold one
+        return "a lone surrogate is not a character"
     try:
         compile_pattern(pattern)
     except re2.error as error:
