@@ -107,6 +107,7 @@ class Chunk:
     text: str
     end: int  # the source offset where the last piece ends
     pieces: tuple[tuple[int, int, int], ...]  # (chunk offset, source offset, lines to add)
+    lines: Lines = field(eq=False, repr=False)
 
     @classmethod
     def cut(cls, lines: Lines, *ranges: tuple[int, int], tail: str = "") -> Chunk:
@@ -118,7 +119,7 @@ class Chunk:
             line += text.count("\n", start, end) + 1
             at += end - start + 1
         joined = "\n".join(text[start:end] for start, end in ranges)
-        return cls(joined + tail, ranges[-1][1], tuple(pieces))
+        return cls(joined + tail, ranges[-1][1], tuple(pieces), lines)
 
     def _piece(self, offset: int) -> tuple[int, int, int]:
         found = self.pieces[0]
@@ -140,3 +141,8 @@ class Chunk:
     def line(self, offset: int, line: int) -> int:
         """The source line of chunk line ``line``, which holds chunk offset ``offset``."""
         return line + self._piece(offset)[2]
+
+    def span(self, source: Source, start: int, end: int) -> Span:
+        """``Span.of(source, start, end)`` for source offsets, without counting lines again."""
+        assert source is self.lines.source
+        return self.lines.span(start, end)

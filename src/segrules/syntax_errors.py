@@ -50,6 +50,7 @@ def diagnose(
     error's offset is mapped back through it, and its end is where "unexpected end of …"
     points."""
     text = source.text
+    span = Span.of if chunk is None else chunk.span
     if error.pos_in_stream is None:
         pos = len(text) if chunk is None else chunk.end
     else:
@@ -84,12 +85,12 @@ def diagnose(
             return _mistake(source, recognised)
         if char == '"':
             return Diagnostic(
-                "SR103", "unterminated string", Span.of(source, pos, pos + 1),
+                "SR103", "unterminated string", span(source, pos, pos + 1),
                 'close the string with `"` on the same line',
             )
         if char == "/":
             return Diagnostic(
-                "SR103", "unterminated pattern", Span.of(source, pos, pos + 1),
+                "SR103", "unterminated pattern", span(source, pos, pos + 1),
                 "close the pattern with `/` on the same line; write `\\/` for a slash inside it",
             )
         found = word.group() if word else char
@@ -117,7 +118,7 @@ def diagnose(
         if unquoted is not None:
             return _mistake(source, unquoted)
         hint = hint or _expected_hint(expected)
-    return Diagnostic("SR101", message, Span.of(source, pos, max(end, pos + 1)), hint)
+    return Diagnostic("SR101", message, span(source, pos, max(end, pos + 1)), hint)
 
 
 def _mistake(source: Source, mistake: mistakes.Mistake) -> Diagnostic:
@@ -130,6 +131,7 @@ def _mistake(source: Source, mistake: mistakes.Mistake) -> Diagnostic:
 
 def _end_of_file(source: Source, expected: set[str], chunk: Chunk | None) -> Diagnostic:
     text = source.text
+    span = Span.of if chunk is None else chunk.span
     # A chunk is a whole segment when it ends early: one piece of the source.
     first, last = (0, len(text)) if chunk is None else (chunk.offset(0), chunk.end)
     end = first + len(text[first:last].rstrip())
@@ -139,9 +141,9 @@ def _end_of_file(source: Source, expected: set[str], chunk: Chunk | None) -> Dia
         opened = _unclosed_brace(text, first, last)
         hint = "a `}` may be missing"
         if opened is not None:
-            hint += f": the `{{` at {Span.of(source, opened, opened + 1)} is never closed"
+            hint += f": the `{{` at {span(source, opened, opened + 1)} is never closed"
     what = "file" if last == len(text) else "segment"
-    return Diagnostic("SR103", f"unexpected end of {what}", Span.of(source, start, end), hint)
+    return Diagnostic("SR103", f"unexpected end of {what}", span(source, start, end), hint)
 
 
 def _unclosed_brace(text: str, start: int, end: int) -> int | None:
