@@ -285,6 +285,8 @@ def test_hostile_literals_raise_only_segrules_errors(text: str, source: str) -> 
         book = segrules.loads(text, source)
     except SegrulesError as error:
         assert error.diagnostics
+        for found in error.diagnostics:
+            assert found.span is not None and 0 <= found.span.start <= found.span.end <= len(text)
         str(error)
         return
     for profile in PROFILES:
