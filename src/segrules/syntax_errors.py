@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -82,7 +83,7 @@ def diagnose(
             text, pos, expected
         )
         if recognised is not None:
-            return _mistake(source, recognised)
+            return _mistake(source, recognised, span)
         if char == '"':
             return Diagnostic(
                 "SR103", "unterminated string", span(source, pos, pos + 1),
@@ -105,7 +106,7 @@ def diagnose(
     if isinstance(error, UnexpectedToken):  # a character error asked ``mistakes`` already
         recognised = mistakes.find(text, pos, expected)
         if recognised is not None:
-            return _mistake(source, recognised)
+            return _mistake(source, recognised, span)
     mistake = _known_mistake(text, pos, expected)
     if mistake is not None:
         # The caret goes under the whole mistaken phrase ("not exists"), or under the word the
@@ -116,17 +117,19 @@ def diagnose(
         hint = _did_you_mean(text, pos, expected)
         unquoted = None if hint else mistakes.find_unquoted(text, pos, expected)
         if unquoted is not None:
-            return _mistake(source, unquoted)
+            return _mistake(source, unquoted, span)
         hint = hint or _expected_hint(expected)
     return Diagnostic("SR101", message, span(source, pos, max(end, pos + 1)), hint)
 
 
-def _mistake(source: Source, mistake: mistakes.Mistake) -> Diagnostic:
+def _mistake(
+    source: Source, mistake: mistakes.Mistake, span: Callable[[Source, int, int], Span]
+) -> Diagnostic:
     """The caret under the whole mistaken text (`1,000`, `count orders`), not the token that
     happened to fail."""
     end = max(mistake.end, mistake.start + 1)
     message = mistake.message or f"unexpected `{source.text[mistake.start : end]}`"
-    return Diagnostic("SR101", message, Span.of(source, mistake.start, end), mistake.hint)
+    return Diagnostic("SR101", message, span(source, mistake.start, end), mistake.hint)
 
 
 def _end_of_file(source: Source, expected: set[str], chunk: Chunk | None) -> Diagnostic:
