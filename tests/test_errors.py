@@ -822,6 +822,10 @@ HINTS = [
      'a segment name with spaces is written in quotes: "VIP Customers"'),
     ("segment s { active from 2026-01-01 to 2026-02-01 }", "to", "did you mean `until`?"),
     ('segment s { include customer "c-1" }', "customer", "did you mean `customers`?"),
+    # "Did you mean" is about the word under the caret, never a later one (`titel` here).
+    ('segment s { include where x is 1 ) titel "a" }', ")",
+     "expected `active`, `description`, `disabled`, `exclude`, `groups`, `include`, `stores`, "
+     "`title`, `}`"),
     ("country is US", "US", 'strings are written in double quotes: "US"'),
     ("country is United States", "United States",
      'strings are written in double quotes: "United States"'),

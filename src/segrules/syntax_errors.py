@@ -255,8 +255,8 @@ def _did_you_mean(text: str, pos: int, expected: set[str]) -> str | None:
     line_end = text.find("\n", pos)
     after = _WORD.findall(text[pos : line_end if line_end >= 0 else len(text)])
     before = _WORD.findall(text[line_start:pos])
-    if not after:
-        return None
+    if not after or not _WORD.match(text, pos):
+        return None  # the caret is on punctuation: a later word is not what it points at
     candidates: list[tuple[float, str]] = []
     for word in difflib.get_close_matches(after[0], keywords, n=1, cutoff=0.75):
         candidates.append((difflib.SequenceMatcher(None, after[0], word).ratio(), word))
