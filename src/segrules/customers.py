@@ -11,14 +11,18 @@ customers needs the memory of one. Three formats are understood, chosen by exten
   ``tags:list`` (``;``-separated strings), ``meta:json`` (any JSON value; ``[]`` is an empty
   list). An empty cell is a missing attribute. A dotted header (``address.country_code``) builds
   nested records, so ``address.country_code is "US"`` reads it.
-- **Parquet** (``.parquet``): column types are Parquet's own; needs the optional ``pyarrow``.
+- **Parquet** (``.parquet``): column types are Parquet's own (maps become records; nanosecond
+  timestamps, times and durations are cut to whole microseconds, which is what Python holds);
+  needs the optional ``pyarrow``.
 
 Bad input stops the read with one ``CustomerDataError`` naming the file and the line (or row):
 ``customers.jsonl:17: not a JSON object: Expecting ',' delimiter``.
 
 Membership exports go the other way, in the same three formats and as a stream too: one row per
 customer, ``id, segments, groups`` (in CSV the lists are ``;``-separated, as a ``:list`` column
-reads them).
+reads them). Text that is not valid Unicode (a lone surrogate such as ``\\ud800``, which JSON
+can spell) is written as a ``\\uXXXX`` escape: a JSON escape in JSON, the same six characters in
+CSV and Parquet, whose text must be UTF-8.
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ import datetime as dt
 import importlib
 import itertools
 import json
+import math
 import os
+import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -36,8 +43,9 @@ from typing import IO, Any, BinaryIO
 
 from .errors import SegrulesError
 
-__all__ = ["COLUMN_TYPES", "FORMATS", "CustomerDataError", "CustomerFile", "Row", "format_for",
-           "import_parquet", "json_text", "write_members", "write_members_parquet"]
+__all__ = ["COLUMN_TYPES", "FORMATS", "CustomerDataError", "CustomerFile", "Row",
+           "escape_surrogates", "format_for", "import_parquet", "json_kind", "json_text",
+           "write_members", "write_members_parquet"]
 
 FORMATS = ("jsonl", "csv", "parquet")
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
@@ -47,8 +55,10 @@ _PARQUET_ROWS = 10_000
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 
-_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number",
-               bool: "a boolean", type(None): "null"}
+_JSON_KINDS = {list: "an array", dict: "an object", str: "a string", int: "a number",
+               float: "a number", bool: "a boolean", type(None): "null"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SHOWN_CELL = 40
 
 Profile = dict[str, Any]
 #: One exported row: the customer's id, their segments and their groups.
@@ -72,6 +82,21 @@ def format_for(path: str | os.PathLike[str], format: str | None = None) -> str:
         raise CustomerDataError(f"{path}: cannot tell the format from the extension "
                                 f"(use {known}, or name the format)")
     return found
+
+
+def json_kind(value: object) -> str:
+    """What ``value`` is, in JSON's words: "an array", "a string", "null", …"""
+    return _JSON_KINDS.get(type(value), "a value")
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate written as a ``\\uXXXX`` escape, so it can be encoded."""
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def _shown(cell: str) -> str:
+    """A cell quoted in an error message: the first characters of a long one."""
+    return repr(cell if len(cell) <= _SHOWN_CELL else cell[:_SHOWN_CELL] + "…")
 
 
 def _boolean(text: str) -> bool:
@@ -168,9 +193,12 @@ class CustomerFile:
     def count(self) -> int | None:
         """About how many customers the file holds, for a progress bar; None when unknown.
 
-        Rows are counted, not read: reading reports any problem with the file itself.
+        Rows are counted, not read: reading reports any problem with the file itself. A pipe
+        (``--customers <(…)``) is not counted: counting would consume what the read needs.
         """
         try:
+            if not self.path.is_file():
+                return None
             if self.format == "parquet":
                 return int(import_parquet().ParquetFile(self.path).metadata.num_rows)
             lines = 0
@@ -205,9 +233,13 @@ class CustomerFile:
                     raise self._error(number, f"not a JSON object: {error.msg}{hint}") from None
                 except RecursionError:
                     raise self._error(number, "not a JSON object: nested too deeply") from None
+                except ValueError:
+                    # Python refuses to read integers longer than its digit limit.
+                    limit = sys.get_int_max_str_digits()
+                    raise self._error(number, "not a JSON object: a number with more than "
+                                              f"{limit} digits") from None
                 if not isinstance(profile, dict):
-                    kind = _JSON_KINDS.get(type(profile), "value")
-                    raise self._error(number, f"not a JSON object: found {kind}")
+                        raise self._error(number, f"not a JSON object: found {json_kind(profile)}")
                 yield profile
 
     def _csv(self) -> Iterator[Profile]:
@@ -238,7 +270,7 @@ class CustomerFile:
             except ValueError as error:
                 reason = f" ({error.msg})" if isinstance(error, json.JSONDecodeError) else ""
                 raise self._error(line, f"column {column.header!r}: not a valid {column.kind}: "
-                                        f"{cell!r}{reason}") from None
+                                        f"{_shown(cell)}{reason}") from None
             _put(profile, column.path, value)
         return profile
 
@@ -249,8 +281,67 @@ class CustomerFile:
         except (OSError, ValueError) as error:
             # pyarrow's ArrowInvalid is a ValueError; its IO errors are OSErrors without errno.
             raise CustomerDataError(f"{self.name}: not a Parquet file ({error})") from None
-        for batch in table.iter_batches(batch_size=_PARQUET_BATCH):
-            yield from batch.to_pylist()
+        first = 1
+        try:
+            for batch in table.iter_batches(batch_size=_PARQUET_BATCH):
+                columns = [self._parquet_values(column, name, first)
+                           for column, name in zip(batch.columns, batch.schema.names,
+                                                   strict=True)]
+                for values in zip(*columns, strict=True):
+                    yield dict(zip(batch.schema.names, values, strict=True))
+                first += batch.num_rows
+        except (OSError, ValueError) as error:
+            # A file whose footer reads but whose data pages do not.
+            raise CustomerDataError(f"{self.name}: not a readable Parquet file ({error})"
+                                    ) from None
+
+    def _parquet_values(self, column: Any, name: str, first: int) -> list[object]:
+        """One column of a batch as Python values; a value Python cannot hold names its row."""
+        python = _python_type(column.type)
+        if python != column.type:
+            # Nanoseconds have no Python type: cut to microseconds, as pandas' to_pydatetime.
+            column = column.cast(python, safe=False)
+        try:
+            return list(column.to_pylist(maps_as_pydicts="strict"))
+        except (ValueError, OverflowError, KeyError):
+            for row in range(len(column)):
+                try:
+                    column[row].as_py(maps_as_pydicts="strict")
+                except (ValueError, OverflowError) as error:
+                    reason = ("a date or time outside the years 1 to 9999"
+                              if isinstance(error, OverflowError) or "out of range" in str(error)
+                              else f"cannot be read ({error})")
+                    raise CustomerDataError(f"{self.name}: row {first + row}, column "
+                                            f"{name!r}: {reason}") from None
+                except KeyError:
+                    raise CustomerDataError(f"{self.name}: row {first + row}, column "
+                                            f"{name!r}: a map with a key twice") from None
+            raise
+
+
+def _python_type(kind: Any) -> Any:
+    """``kind`` with every nanosecond unit made microseconds, inside lists, structs and maps."""
+    pa = importlib.import_module("pyarrow")
+    types = pa.types
+    if types.is_timestamp(kind) and kind.unit == "ns":
+        return pa.timestamp("us", tz=kind.tz)
+    if types.is_time64(kind) and kind.unit == "ns":
+        return pa.time64("us")
+    if types.is_duration(kind) and kind.unit == "ns":
+        return pa.duration("us")
+    if types.is_dictionary(kind):
+        return _python_type(kind.value_type)
+    if types.is_map(kind):
+        return pa.map_(_python_type(kind.key_type), _python_type(kind.item_type))
+    if types.is_list(kind) or types.is_large_list(kind):
+        maker = pa.list_ if types.is_list(kind) else pa.large_list
+        return maker(kind.value_field.with_type(_python_type(kind.value_type)))
+    if types.is_fixed_size_list(kind):
+        return pa.list_(kind.value_field.with_type(_python_type(kind.value_type)),
+                        kind.list_size)
+    if types.is_struct(kind):
+        return pa.struct([field.with_type(_python_type(field.type)) for field in kind])
+    return kind
 
 
 def import_parquet() -> Any:
@@ -267,18 +358,31 @@ def import_parquet() -> Any:
 
 
 def _json_value(value: object) -> object:
+    """``value`` made of what JSON can spell: a float that is not a number is its name as text
+    (``"NaN"``, ``"-Infinity"``), as JSON has no such number."""
+    if isinstance(value, dict):
+        return {key if isinstance(key, str) else str(_json_value(key)): _json_value(item)
+                for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_json_value(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if value is None or isinstance(value, str | int | float):
+        return value
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)  # keeps every digit, as the language's decimals do
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
     return str(value)
 
 
-def json_text(data: object) -> str:
-    """``data`` as one line of JSON; dates and datetimes (from CSV or Parquet) as ISO text."""
-    return json.dumps(data, ensure_ascii=False, default=_json_value)
+def json_text(data: object, indent: int | None = None) -> str:
+    """``data`` as strict JSON, on one line unless ``indent`` is given: dates and datetimes
+    (from CSV or Parquet) as ISO text, lone surrogates as ``\\uXXXX`` escapes so the text can be
+    written as UTF-8."""
+    text = json.dumps(_json_value(data), ensure_ascii=False, allow_nan=False, indent=indent)
+    # A lone surrogate can only stand inside a JSON string, where its escape means the same.
+    return escape_surrogates(text)
 
 
 def write_members(format: str, rows: Iterable[Row], out: IO[str]) -> None:
@@ -287,7 +391,8 @@ def write_members(format: str, rows: Iterable[Row], out: IO[str]) -> None:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["id", "segments", "groups"])
         for customer, names, groups in rows:
-            writer.writerow([customer or "", ";".join(names), ";".join(groups)])
+            writer.writerow([escape_surrogates(text) for text in
+                             (customer or "", ";".join(names), ";".join(groups))])
         return
     for customer, names, groups in rows:
         out.write(json_text({"id": customer, "segments": names, "groups": groups}) + "\n")
@@ -303,5 +408,9 @@ def write_members_parquet(rows: Iterable[Row], path: str | os.PathLike[str]) -> 
     remaining = iter(rows)
     with pq.ParquetWriter(path, schema) as writer:
         while batch := list(itertools.islice(remaining, _PARQUET_ROWS)):
+            batch = [(None if customer is None else escape_surrogates(customer),
+                      [escape_surrogates(name) for name in names],
+                      [escape_surrogates(group) for group in groups])
+                     for customer, names, groups in batch]
             columns = [list(column) for column in zip(*batch, strict=True)]
             writer.write_table(pa.table(columns, schema=schema))
