@@ -206,7 +206,10 @@ def test_fmt_reports_files_with_errors_and_leaves_them(tmp_path: Path) -> None:
 
 
 def members_of(book: Any, profiles: list[dict[str, Any]], name: str, **kwargs: Any) -> list[str]:
-    return [p["id"] for p in profiles if name in book.segments_for(p, now=REFERENCE, **kwargs)]
+    """The library's answer; each customer in their own store, as the command evaluates them,
+    unless a store is given."""
+    return [p["id"] for p in profiles
+            if name in book.segments_for(p, now=REFERENCE, **{"store": p.get("store"), **kwargs})]
 
 
 @pytest.mark.parametrize("name", ["vip", "international", "High-Income Earners", "fraud_suspects"])
@@ -270,7 +273,7 @@ def test_preview_json_with_store_and_session(book: Any, customers_file: Path,
         assert (data["matched"], data["total"]) == (len(expected), COUNT)
         assert [c["id"] for c in data["customers"]] == expected
         assert data["attributes"] == read_attributes(book, name)
-    assert members_of(book, profiles, "north_america_adults") == []  # needs a store
+    assert members_of(book, profiles, "north_america_adults", store=None) == []  # needs a store
 
 
 def test_preview_session_file_with_one_object(tmp_path: Path, customers_file: Path,
@@ -320,8 +323,9 @@ def expected_rows(book: Any, profiles: list[dict[str, Any]], **kwargs: Any
                   ) -> list[dict[str, Any]]:
     rows = []
     for profile in profiles:
-        within = book.segments_for(profile, now=REFERENCE, **kwargs)
-        groups = book.groups_for(profile, now=REFERENCE, **kwargs)
+        options = {"store": profile.get("store"), **kwargs}  # their own store unless given
+        within = book.segments_for(profile, now=REFERENCE, **options)
+        groups = book.groups_for(profile, now=REFERENCE, **options)
         rows.append({"id": profile["id"], "segments": [n for n in book.names if n in within],
                      "groups": list(groups)})
     return rows

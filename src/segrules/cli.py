@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import difflib
 import functools
+import io
 import json
 import os
 import re
@@ -41,7 +42,9 @@ from .customers import (
     CustomerFile,
     Profile,
     Row,
+    escape_surrogates,
     format_for,
+    json_kind,
     json_text,
     write_members,
     write_members_parquet,
@@ -53,7 +56,7 @@ from .lexer import SegrulesLexer
 from .loader import load, parse_all, read_source, seg_files
 from .visitor import NodeVisitor
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "percent", "read_attributes"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -106,7 +109,21 @@ def _reported(command: Callable[P, R]) -> Callable[P, R]:
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             raise _Failure(f"error: {where}{error.strerror or error}") from None
+        except RecursionError:
+            raise _Failure("error: a customer's data is nested too deeply to process") from None
     return run
+
+
+def _escape_what_cannot_be_encoded() -> None:
+    """Write what stdout and stderr cannot encode (a lone surrogate from the data, or a
+    character a non-UTF-8 terminal lacks) as a backslash escape instead of failing mid-output."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 def _styled(diagnostic: Diagnostic) -> Text:
@@ -181,7 +198,11 @@ def _moment(value: str | None) -> dt.datetime:
 
 
 def _session(value: str | None) -> object:
-    """``--session FILE.json`` (one session object) or ``FILE.json:NAME`` (one of several)."""
+    """``--session FILE.json`` (one session object) or ``FILE.json:NAME`` (one of several).
+
+    An object whose every value is an object is a file of named sessions, never one session:
+    used whole, each session's data would sit one level too deep and match nothing, silently.
+    """
     if value is None:
         return None
     path, name = value, None
@@ -201,6 +222,9 @@ def _session(value: str | None) -> object:
             hint = f"; did you mean `{close[0]}`?" if close else ""
             _fail(f"{path}: no session named {name!r}{hint}")
         data = data[name]
+    elif isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
+        names = ", ".join(sorted(data))
+        _fail(f"{path}: a file of named sessions ({names}); pick one with --session {path}:NAME")
     if not isinstance(data, dict):
         _fail(f"{path}: a session must be a JSON object")
     return data
@@ -249,6 +273,56 @@ def read_attributes(book: Book, name: str) -> list[str]:
     return list(names)
 
 
+def _limited_to_stores(book: Book, names: Iterable[str]) -> list[str]:
+    """The segments among ``names``, and those they are `in`, that list stores (book order)."""
+    visitor = _ReadAttributes(book)
+    for name in names:
+        visitor.visit(book[name])
+    return [name for name in book.names if name in visitor.segments and book[name].stores]
+
+
+class _Stores:
+    """The store each customer is evaluated for: ``--store`` for everyone, else the customer's
+    own store attribute (``--store-field``, ``store`` by default).
+
+    A file of customers from several storefronts is the common case; evaluating them all for
+    no store would leave every segment limited to stores empty without a word.
+    """
+
+    def __init__(self, fixed: str | None, field: str, customers: CustomerFile) -> None:
+        self.fixed, self.field, self.customers = fixed, field, customers
+        self.path = field.split(".")
+        self.without = 0
+
+    def __call__(self, profile: Profile, number: int) -> str | None:
+        if self.fixed is not None:
+            return self.fixed
+        value: object = profile
+        for name in self.path:
+            value = value.get(name) if isinstance(value, dict) else None
+        if value is None:
+            self.without += 1
+        elif not isinstance(value, str):
+            _fail(f"{self.customers.name}: {_customer(profile, number)}: the store field "
+                  f"`{self.field}` holds {json_kind(value)}, not a string (name the field "
+                  "with --store-field, or give --store)")
+        return value
+
+    def warn(self, limited: list[str]) -> None:
+        """Say which segments could not match the customers evaluated without a store."""
+        if self.without and limited:
+            have = "has" if self.without == 1 else "have"
+            _warn(f"{_plural(self.without, 'customer')} {have} no store (no --store, no "
+                  f"`{self.field}` field): segments limited to stores cannot match them: "
+                  f"{', '.join(limited)}")
+
+
+def _customer(profile: Profile, number: int) -> str:
+    """A customer in a message: by id, else by position in the file."""
+    customer = profile.get("id")
+    return f"customer {number}" if customer is None else f"customer {str(customer)!r}"
+
+
 def _cell(value: object) -> str:
     """A value in a table cell: lists of records shortened to their length, missing blank."""
     if value is None:
@@ -280,7 +354,12 @@ _customers_format_option = click.option(
     "--customers-format", type=click.Choice(FORMATS), default=None,
     help="Format of the customer file, when its extension does not say.")
 _store_option = click.option(
-    "--store", default=None, metavar="S", help="Evaluate for this store (segments with `stores`).")
+    "--store", default=None, metavar="S",
+    help="Evaluate every customer for this store (segments with `stores`).")
+_store_field_option = click.option(
+    "--store-field", default="store", show_default=True, metavar="NAME",
+    help="Without --store, evaluate each customer for the store in this attribute "
+         "(dotted for a nested one).")
 _now_option = click.option(
     "--now", default=None, metavar="ISO",
     help="Evaluate at this moment (2026-11-01 or 2026-11-01T09:00:00Z); default: now.")
@@ -292,6 +371,7 @@ _session_option = click.option(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Check, format, preview and export customer segments."""
+    _escape_what_cannot_be_encoded()
 
 
 @cli.command()
@@ -337,6 +417,12 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     broken = 0
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     for file in files:
+        real = Path(os.path.realpath(file))
+        if not real.is_file():
+            # A pipe would block the read, and its replacement would not be a pipe any more.
+            errors.print(Text(f"error: {file}: not a regular file; fmt rewrites files only"))
+            broken += 1
+            continue
         try:
             source = read_source(file)
             formatted = format_text(source.text, source.name)
@@ -355,7 +441,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
         elif check_only:
             click.echo(f"would reformat {file}")
         else:
-            _write_atomic(file, formatted)
+            _write_atomic(real, formatted, str(file))
             click.echo(f"reformatted {file}", err=True)
     verb = "would be reformatted" if check_only or show_diff else "reformatted"
     summary = [f"{_plural(len(changed), 'file')} {verb}",
@@ -369,21 +455,46 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
         sys.exit(1)
 
 
+def _output_path(asked: str) -> Path:
+    """Where ``--out`` writes: through a symbolic link to the file it points at, so the link
+    stays a link; anything that is not a regular file (a pipe, a device, a folder) is refused,
+    as replacing it with a file would not be what was asked."""
+    real = Path(os.path.realpath(asked))
+    if real.is_dir():
+        _fail(f"--out {asked}: is a folder")
+    if real.exists() and not real.is_file():
+        _fail(f"--out {asked}: not a regular file (leave out --out, or write --out -, "
+              "for stdout)")
+    if not real.parent.is_dir():
+        _fail(f"--out {asked}: no such folder {Path(asked).parent}")
+    return real
+
+
 @contextlib.contextmanager
-def _atomic(path: Path, mode: int) -> Iterator[Path]:
-    """A temporary file next to ``path`` that replaces it only when the block succeeds."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent)
+def _atomic(path: Path, mode: int, asked: str) -> Iterator[Path]:
+    """A temporary file next to ``path`` that replaces it only when the block succeeds.
+
+    ``path`` is the real file (links resolved); errors name ``asked``, the path as the user
+    wrote it, never the temporary's name.
+    """
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=path.parent)
+    except OSError as error:
+        _fail(f"{asked}: cannot write ({error.strerror})")
     os.close(handle)
     try:
         yield Path(temporary)
-        os.chmod(temporary, mode)
-        descriptor = os.open(temporary, os.O_RDONLY)
         try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-        os.replace(temporary, path)
+            os.chmod(temporary, mode)
+            descriptor = os.open(temporary, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+            os.replace(temporary, path)
+        except OSError as error:
+            _fail(f"{asked}: cannot write ({error.strerror})")
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
@@ -396,8 +507,8 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    with _atomic(path, path.stat().st_mode & 0o7777) as temporary:
+def _write_atomic(path: Path, text: str, asked: str) -> None:
+    with _atomic(path, path.stat().st_mode & 0o7777, asked) as temporary:
         temporary.write_text(text, encoding="utf-8", newline="")
 
 
@@ -410,12 +521,13 @@ def _write_atomic(path: Path, text: str) -> None:
               help="Matching customers to list (0: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @_store_option
+@_store_field_option
 @_now_option
 @_session_option
 @_reported
 def preview(segment: str, segments_path: str, customers_path: str,
             customers_format: str | None, limit: int, as_json: bool, store: str | None,
-            now: str | None, session_path: str | None) -> None:
+            store_field: str, now: str | None, session_path: str | None) -> None:
     """Count and list the customers in SEGMENT.
 
     The table shows the attributes the segment reads, through `in segment` references too.
@@ -424,19 +536,23 @@ def preview(segment: str, segments_path: str, customers_path: str,
     attributes = [name for name in read_attributes(book, segment) if name != "id"]
     moment, session = _moment(now), _session(session_path)
     customers = CustomerFile(customers_path, customers_format)
+    stores = _Stores(store, store_field, customers)
     total = matched = 0
     shown: list[dict[str, object]] = []
     for profile in customers:
         total += 1
-        if book.matches(segment, profile, session=session, store=store, now=moment):
+        if book.matches(segment, profile, session=session, store=stores(profile, total),
+                        now=moment):
             matched += 1
             if limit == 0 or len(shown) < limit:
                 shown.append({"id": profile.get("id"),
                               **{name: profile.get(name) for name in attributes}})
-    share = round(100 * matched / total, 1) if total else 0.0
+    share = percent(matched, total)
+    stores.warn(_limited_to_stores(book, [segment]))
     if as_json:
         click.echo(json_text({"segment": segment, "matched": matched, "total": total,
-                           "percent": share, "attributes": attributes, "customers": shown}))
+                              "percent": float(share), "attributes": attributes,
+                              "customers": shown}))
         return
     # A table piped to a file or a pager keeps its full width; a terminal's width is its own.
     console = Console(highlight=False)
@@ -448,13 +564,27 @@ def preview(segment: str, segments_path: str, customers_path: str,
         for name in attributes:
             table.add_column(name, overflow="ellipsis", no_wrap=True, max_width=40)
         for row in shown:
-            table.add_row(*(Text(_cell(value)) for value in row.values()))
+            table.add_row(*(Text(escape_surrogates(_cell(value))) for value in row.values()))
         console.print(table)
     summary = f"{matched} of {_plural(total, 'customer')} match"
     console.print(Text(f"{summary} ({share}%)" if total else summary), soft_wrap=True)
     if len(shown) < matched:
         console.print(Text(f"showing the first {len(shown)}; --limit N to see more "
                            "(0 for all)", style="dim"), soft_wrap=True)
+
+
+def percent(matched: int, total: int) -> str:
+    """``matched`` of ``total`` as a percentage: one decimal, or as many more as it takes for a
+    share that is neither none nor all not to read 0.0 or 100.0 (2 of 10000: ``0.02``)."""
+    if not total:
+        return "0.0"
+    decimals = 1
+    while True:
+        scale = 10 ** decimals
+        rounded = (2 * 100 * matched * scale + total) // (2 * total)  # half up, exactly
+        if (matched == 0 or rounded > 0) and (matched == total or rounded < 100 * scale):
+            return f"{rounded // scale}.{rounded % scale:0{decimals}d}"
+        decimals += 1
 
 
 @cli.command()
@@ -466,12 +596,13 @@ def preview(segment: str, segments_path: str, customers_path: str,
 @_customers_format_option
 @click.option("--json", "as_json", is_flag=True, help="Print the tree as JSON.")
 @_store_option
+@_store_field_option
 @_now_option
 @_session_option
 @_reported
 def explain(segment: str, segments_path: str, customer_id: str, customers_path: str,
-            customers_format: str | None, as_json: bool, store: str | None, now: str | None,
-            session_path: str | None) -> None:
+            customers_format: str | None, as_json: bool, store: str | None, store_field: str,
+            now: str | None, session_path: str | None) -> None:
     """Explain why a customer is or is not in SEGMENT.
 
     Every block and condition, whether it held, and the values it read.
@@ -480,15 +611,34 @@ def explain(segment: str, segments_path: str, customer_id: str, customers_path: 
     book[segment]  # an unknown name fails before the customer file is read
     moment, session = _moment(now), _session(session_path)
     customers = CustomerFile(customers_path, customers_format)
-    profile = next((p for p in customers
-                    if p.get("id") is not None and str(p["id"]) == customer_id), None)
-    if profile is None:
-        _fail(f"{customers_path}: no customer with id {customer_id!r}")
+    wanted = _customer_ids(customer_id)
+    found = next(((number, p) for number, p in enumerate(customers, 1)
+                  if p.get("id") is not None and str(p["id"]) in wanted), None)
+    if found is None:
+        _fail(f"{customers_path}: no customer with id {wanted[-1]!r}")
+    number, profile = found
+    store = _Stores(store, store_field, customers)(profile, number)
     tree = explain_segment(book, segment, profile, session=session, store=store, now=moment)
     if as_json:
-        click.echo(json.dumps(tree.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(tree.to_dict(), indent=2))
     else:
-        click.echo(str(tree))
+        click.echo(escape_surrogates(str(tree)))
+
+
+def _customer_ids(asked: str) -> tuple[str, ...]:
+    """The ids ``--customer`` may mean: as typed; an id that is not valid Unicode as the
+    ``\\uXXXX`` escapes ``preview`` shows; the same bytes given raw on the command line."""
+    ids = {asked: None}
+    with contextlib.suppress(UnicodeError):
+        ids.setdefault(asked.encode("utf-8", "surrogateescape").decode("utf-8",
+                                                                       "surrogatepass"))
+    if "\\u" in asked:
+        with contextlib.suppress(UnicodeError):
+            unescaped = re.sub(r"\\u(d[89a-f][0-9a-f]{2})",
+                               lambda found: chr(int(found.group(1), 16)), asked,
+                               flags=re.IGNORECASE)
+            ids.setdefault(unescaped)
+    return tuple(ids)
 
 
 @cli.command()
@@ -496,15 +646,17 @@ def explain(segment: str, segments_path: str, customer_id: str, customers_path: 
 @_customers_option
 @_customers_format_option
 @click.option("--out", "out_path", default=None, metavar="FILE",
-              help="Write here (replaced atomically when done); default: stdout.")
+              help="Write here (replaced atomically when done; a link's target is written); "
+                   "default, or -: stdout.")
 @click.option("--format", "out_format", type=click.Choice(FORMATS), default=None,
               help="Output format; default: from the --out extension, else jsonl.")
 @_store_option
+@_store_field_option
 @_now_option
 @_reported
 def members(segments_path: str, customers_path: str, customers_format: str | None,
             out_path: str | None, out_format: str | None, store: str | None,
-            now: str | None) -> None:
+            store_field: str, now: str | None) -> None:
     """Export every customer's segments and groups.
 
     One row per customer: id, segments, groups; streamed, so any file size works.
@@ -512,21 +664,27 @@ def members(segments_path: str, customers_path: str, customers_format: str | Non
     book = load(segments_path)
     moment = _moment(now)
     customers = CustomerFile(customers_path, customers_format)
-    kind = out_format or (format_for(out_path) if out_path else "jsonl")
-    if kind == "parquet" and out_path is None:
+    to_stdout = out_path in (None, "-")
+    kind = out_format or ("jsonl" if out_path is None or to_stdout else format_for(out_path))
+    if kind == "parquet" and to_stdout:
         _fail("parquet output needs --out FILE")
-    rows = (_membership(book, profile, store, moment) for profile in _progress(customers))
-    if out_path is None:
+    stores = _Stores(store, store_field, customers)
+    ids = _IdReport(customers, escaped=kind != "jsonl")
+    rows = (ids.check(number, _membership(book, profile, stores(profile, number), moment))
+            for number, profile in enumerate(_progress(customers), 1))
+    if out_path is None or to_stdout:
         write_members(kind, rows, sys.stdout)
-        return
-    target = Path(out_path)
-    mode = target.stat().st_mode & 0o7777 if target.exists() else _new_file_mode()
-    with _atomic(target, mode) as temporary:
-        if kind == "parquet":
-            write_members_parquet(rows, temporary)
-        else:
-            with temporary.open("w", encoding="utf-8", newline="") as out:
-                write_members(kind, rows, out)
+    else:
+        target = _output_path(out_path)
+        mode = target.stat().st_mode & 0o7777 if target.exists() else _new_file_mode()
+        with _atomic(target, mode, out_path) as temporary:
+            if kind == "parquet":
+                write_members_parquet(rows, temporary)
+            else:
+                with temporary.open("w", encoding="utf-8", newline="") as out:
+                    write_members(kind, rows, out)
+    stores.warn(_limited_to_stores(book, book.names))
+    ids.warn()
 
 
 def _membership(book: Book, profile: Profile, store: str | None, now: dt.datetime) -> Row:
@@ -536,6 +694,37 @@ def _membership(book: Book, profile: Profile, store: str | None, now: dt.datetim
     groups = dict.fromkeys(group for name in names for group in book[name].groups)
     customer = profile.get("id")
     return (None if customer is None else str(customer), names, list(groups))
+
+
+class _IdReport:
+    """Counts the exported rows whose id is not what a CRM can join on, to say so once at the
+    end rather than write ``{"id": null}`` or an escaped id without a word."""
+
+    def __init__(self, customers: CustomerFile, escaped: bool) -> None:
+        self.customers, self.escaped = customers, escaped
+        self.missing = self.invalid = 0
+        self.first_missing = 0
+        self.first_invalid = ""
+
+    def check(self, number: int, row: Row) -> Row:
+        customer = row[0]
+        if customer is None:
+            self.missing += 1
+            self.first_missing = self.first_missing or number
+        elif self.escaped and escape_surrogates(customer) != customer:
+            self.invalid += 1
+            self.first_invalid = self.first_invalid or escape_surrogates(customer)
+        return row
+
+    def warn(self) -> None:
+        if self.missing:
+            have = "has" if self.missing == 1 else "have"
+            _warn(f"{_plural(self.missing, 'customer')} {have} no id (the first is customer "
+                  f"{self.first_missing} in {self.customers.name}); their rows have an empty id")
+        if self.invalid:
+            ids = "id is" if self.invalid == 1 else "ids are"
+            _warn(f"{self.invalid} customer {ids} not valid Unicode (a lone surrogate); "
+                  f"written with \\uXXXX escapes, as in {self.first_invalid}")
 
 
 def _progress(customers: CustomerFile) -> Iterator[Profile]:
