@@ -168,6 +168,21 @@ def test_a_single_session_object_is_used_as_it_is(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["matched"] == 1
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"n": ' + "9" * 5000 + "}", "not valid JSON: a number with more than 4300 digits"),
+    ('{"n": ' + "[" * 100_000 + "]" * 100_000 + "}", "not valid JSON: nested too deeply"),
+])
+def test_session_files_python_cannot_read_are_one_line(tmp_path: Path, text: str,
+                                                       message: str) -> None:
+    (tmp_path / "s.seg").write_text("segment s { include everyone }")
+    customers = write_jsonl(tmp_path / "c.jsonl", [{"id": "1"}])
+    session = tmp_path / "visit.json"
+    session.write_text(text)
+    line = one_line_error(run("preview", "s", "--segments", tmp_path / "s.seg", "--customers",
+                              customers, "--session", session))
+    assert line == f"error: {session}: {message}"
+
+
 # --- customers without an id (item 22) ---------------------------------------------------------
 
 

@@ -216,6 +216,11 @@ def _session(value: str | None) -> object:
         _fail(f"{path}:{error.lineno}: not valid JSON: {error.msg}")
     except UnicodeDecodeError as error:
         _fail(f"{path}: not UTF-8 text ({error.reason})")
+    except RecursionError:
+        _fail(f"{path}: not valid JSON: nested too deeply")
+    except ValueError:  # an integer longer than Python reads
+        _fail(f"{path}: not valid JSON: a number with more than "
+              f"{sys.get_int_max_str_digits()} digits")
     if name is not None:
         if not isinstance(data, dict) or name not in data:
             close = difflib.get_close_matches(name, list(data) if isinstance(data, dict) else [])
