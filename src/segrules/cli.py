@@ -21,6 +21,7 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -123,6 +124,7 @@ def _escape_what_cannot_be_encoded() -> None:
 
 
 def _warn(message: str) -> None:
+    sys.stdout.flush()  # after the output it is about, also when both go to one terminal
     click.echo(f"warning: {message}", err=True)
 
 
@@ -464,12 +466,18 @@ def _output_path(asked: str) -> Path:
     """Where ``--out`` writes: through a symbolic link to the file it points at, so the link
     stays a link; anything that is not a regular file (a pipe, a device, a folder) is refused,
     as replacing it with a file would not be what was asked."""
-    real = Path(os.path.realpath(asked))
-    if real.is_dir():
+    try:
+        kind = os.stat(asked).st_mode
+    except FileNotFoundError:
+        kind = stat.S_IFREG  # a new file, or the missing target of a link: created
+    except OSError as error:
+        _fail(f"--out {asked}: cannot write ({error.strerror})")
+    if stat.S_ISDIR(kind):
         _fail(f"--out {asked}: is a folder")
-    if real.exists() and not real.is_file():
+    if not stat.S_ISREG(kind):
         _fail(f"--out {asked}: not a regular file (leave out --out, or write --out -, "
               "for stdout)")
+    real = Path(os.path.realpath(asked))
     if not real.parent.is_dir():
         _fail(f"--out {asked}: no such folder {Path(asked).parent}")
     return real
