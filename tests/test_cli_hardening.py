@@ -12,6 +12,7 @@ import io
 import json
 import os
 import string
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -277,6 +278,29 @@ def test_members_out_names_the_path_asked_for(tmp_path: Path) -> None:
     line = one_line_error(run("members", "--segments", tmp_path / "s.seg", "--customers",
                               customers, "--out", missing))
     assert line == f"error: --out {missing}: no such folder {missing.parent}"
+
+
+def test_members_out_through_a_link_whose_file_is_not_there_yet(tmp_path: Path) -> None:
+    (tmp_path / "s.seg").write_text("segment all { include everyone }")
+    customers = write_jsonl(tmp_path / "c.jsonl", [{"id": "1"}])
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(tmp_path / "first.jsonl")
+    run("members", "--segments", tmp_path / "s.seg", "--customers", customers, "--out", link)
+    assert link.is_symlink()
+    assert (tmp_path / "first.jsonl").read_text() == '{"id": "1", "segments": ["all"], ' \
+                                                     '"groups": []}\n'
+
+
+def test_a_customer_pipe_is_read_once_not_counted(tmp_path: Path) -> None:
+    from segrules.customers import CustomerFile
+    fifo = tmp_path / "c.jsonl"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text('{"id": "1"}\n'))
+    writer.start()
+    customers = CustomerFile(fifo)
+    assert customers.count() is None  # counting would consume what the export needs
+    assert list(customers) == [{"id": "1"}]
+    writer.join()
 
 
 def test_members_out_dash_is_stdout(tmp_path: Path) -> None:

@@ -643,14 +643,9 @@ def _customer_ids(asked: str) -> tuple[str, ...]:
     ``\\uXXXX`` escapes ``preview`` shows; the same bytes given raw on the command line."""
     ids = {asked: None}
     with contextlib.suppress(UnicodeError):
-        ids.setdefault(asked.encode("utf-8", "surrogateescape").decode("utf-8",
-                                                                       "surrogatepass"))
-    if "\\u" in asked:
-        with contextlib.suppress(UnicodeError):
-            unescaped = re.sub(r"\\u(d[89a-f][0-9a-f]{2})",
-                               lambda found: chr(int(found.group(1), 16)), asked,
-                               flags=re.IGNORECASE)
-            ids.setdefault(unescaped)
+        ids.setdefault(asked.encode("utf-8", "surrogateescape").decode("utf-8", "surrogatepass"))
+    ids.setdefault(re.sub(r"\\u(d[89a-f][0-9a-f]{2})", lambda found: chr(int(found[1], 16)),
+                          asked, flags=re.IGNORECASE))
     return tuple(ids)
 
 
