@@ -265,27 +265,35 @@ def _reads(book: Book, name: str) -> Iterator[tuple[bool, str]]:
 def read_attributes(book: Book, name: str) -> list[str]:
     """The top-level attribute names segment ``name`` reads, in order of first appearance,
     following ``in segment`` references (with an explicit stack: chains may be long)."""
+    return list(_follow(book, [name])[0])
+
+
+def _follow(book: Book, roots: Iterable[str]) -> tuple[dict[str, None], set[str]]:
+    """The attribute names ``roots`` read and the segments they reach (themselves included),
+    following ``in segment`` references."""
     names: dict[str, None] = {}
-    followed = {name}
-    stack = [_reads(book, name)]
-    while stack:
-        read = next(stack[-1], None)
-        if read is None:
-            stack.pop()
-        elif not read[0]:
-            names.setdefault(read[1])
-        elif read[1] not in followed:
-            followed.add(read[1])
-            stack.append(_reads(book, read[1]))
-    return list(names)
+    followed: set[str] = set()
+    for root in roots:
+        if root in followed:
+            continue
+        followed.add(root)
+        stack = [_reads(book, root)]
+        while stack:
+            read = next(stack[-1], None)
+            if read is None:
+                stack.pop()
+            elif not read[0]:
+                names.setdefault(read[1])
+            elif read[1] not in followed:
+                followed.add(read[1])
+                stack.append(_reads(book, read[1]))
+    return names, followed
 
 
 def _limited_to_stores(book: Book, names: Iterable[str]) -> list[str]:
     """The segments among ``names``, and those they are `in`, that list stores (book order)."""
-    visitor = _ReadAttributes(book)
-    for name in names:
-        visitor.visit(book[name])
-    return [name for name in book.names if name in visitor.segments and book[name].stores]
+    reached = _follow(book, names)[1]
+    return [name for name in book.names if name in reached and book[name].stores]
 
 
 class _Stores:
