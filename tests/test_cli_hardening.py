@@ -268,7 +268,7 @@ def test_fmt_refuses_a_fifo_without_reading_it(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     result = run("fmt", fifo)
     assert result.exit_code == 2
-    assert f"error: {fifo}: not a regular file" in result.stderr
+    assert f"error: {fifo}: not a file or folder" in result.stderr
 
 
 def test_members_out_names_the_path_asked_for(tmp_path: Path) -> None:
@@ -436,20 +436,22 @@ def test_lone_surrogates_in_preview_and_explain(hostile: Path) -> None:
     assert missing == f"error: {hostile / 'c.jsonl'}: no customer with id 'b\\ud800'"
 
 
-def test_fmt_and_check_with_lone_surrogates_in_strings(tmp_path: Path) -> None:
+def test_fmt_check_and_preview_with_lone_surrogates_in_strings(tmp_path: Path) -> None:
+    text = 'segment a {include where email is "\\uD800"}\n'
     seg = tmp_path / "a.seg"
-    seg.write_text('segment a {include where email is "\\uD800"}\n')
+    seg.write_text(text)
     result = run("fmt", seg)
-    assert result.exit_code == 0
-    assert seg.read_text() == 'segment a {\n    include where email is "\\ud800"\n}\n'
+    assert result.exit_code == 2
+    assert "error[SR104]" in result.stderr
+    assert seg.read_text() == text
     ref = tmp_path / "ref.seg"
     ref.write_text('segment b { include segment "\\uDFFF" }\n')
     checked = run("check", ref)
     assert checked.exit_code == 1
-    assert "unknown segment `\\udfff`" in checked.stdout
+    assert "error[SR104]" in checked.stdout
     failed = run("preview", "b", "--segments", ref, "--customers", SESSIONS)
     assert failed.exit_code == 2
-    assert "unknown segment `\\udfff`" in failed.stderr
+    assert "error[SR104]" in failed.stderr
 
 
 def _parquet(path: Path, column: pa.Array) -> Path:

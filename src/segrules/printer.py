@@ -291,10 +291,9 @@ _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t"}
 
 
 def _invisible(char: str) -> bool:
-    # Control characters and line separators would be invisible or break lines, and a lone
-    # surrogate cannot be written to a UTF-8 file at all; \uXXXX only reaches the BMP, so
-    # anything above it prints as itself.
-    return ord(char) <= 0xFFFF and unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
+    # Control characters and line separators would be invisible or break lines; \uXXXX only
+    # reaches the BMP, so anything above it prints as itself.
+    return ord(char) <= 0xFFFF and unicodedata.category(char) in ("Cc", "Zl", "Zp")
 
 
 def _escape(char: str) -> str:
