@@ -128,3 +128,16 @@ def test_a_membership_store_rejects_an_id_without_text(kind: type, hostile: int)
     store.add("s", SlyText("c-1"))
     assert store.explicit("s", "c-1") == (True, False)
     assert type(next(iter(store.members("s")))) is str
+
+
+@pytest.mark.parametrize("name", [10 ** 5000, Raises(), NotText()],
+                         ids=["huge int", "raising __str__", "non-str"])
+def test_a_segment_name_without_text_is_an_unknown_segment(name: object) -> None:
+    from segrules.errors import UnknownSegmentError
+
+    for call in (lambda: BOOK.matches(name, {}), lambda: BOOK[name],  # type: ignore[index]
+                 lambda: BOOK.explain(name, {}), lambda: BOOK.membership({})(name),
+                 lambda: BOOK.compiled(name)):
+        with pytest.raises(UnknownSegmentError) as info:
+            call()  # type: ignore[no-untyped-call]
+        assert "no segment named" in str(info.value)

@@ -178,9 +178,16 @@ class Book:
         return self.compiled(name).source
 
     def _unknown(self, name: object) -> NoReturn:
-        close = difflib.get_close_matches(str(name), self._names, n=1)
+        # The name may be anything a caller passed: an int too long for str(), an object
+        # whose __str__ or __repr__ raises; the error must still be the UnknownSegmentError.
+        text = adapters.id_text(name)
+        close = difflib.get_close_matches(text, self._names, n=1) if text is not None else []
         hint = f"did you mean `{close[0]}`?" if close else None
-        raise UnknownSegmentError([Diagnostic("SR204", f"no segment named {name!r}", hint=hint)])
+        try:
+            shown = repr(name)
+        except Exception:
+            shown = f"<{type(name).__name__}>"
+        raise UnknownSegmentError([Diagnostic("SR204", f"no segment named {shown}", hint=hint)])
 
     # --- evaluation ------------------------------------------------------------------------
 
