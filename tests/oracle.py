@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Iterator, Mapping
+from collections import UserString
+from collections.abc import Collection, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 import re2
 from dateutil.parser import isoparse
@@ -21,7 +22,6 @@ from hypothesis import strategies as st
 from segrules import nodes as n
 
 UTC = dt.UTC
-SEQUENCES = (list, tuple, set, frozenset)
 WHOLE = {"contains_any", "contains_all", "exists", "empty"}
 
 
@@ -29,7 +29,14 @@ WHOLE = {"contains_any", "contains_all", "exists", "empty"}
 
 
 def present(value: object) -> bool:
-    return value is not None and not callable(value)
+    # A one-shot iterator is missing: reading it would consume the customer's data.
+    return value is not None and not callable(value) and not isinstance(value, Iterator)
+
+
+def is_list(value: object) -> TypeGuard[Collection[Any]]:
+    """Any Collection but text, bytes and mappings."""
+    return isinstance(value, Collection) and not isinstance(
+        value, str | bytes | bytearray | memoryview | UserString | Mapping)
 
 
 def read(root: object, names: tuple[str, ...]) -> object:
@@ -37,8 +44,8 @@ def read(root: object, names: tuple[str, ...]) -> object:
     for name in names:
         if isinstance(value, Mapping):
             value = value.get(name)
-        elif (value is None or name.startswith("_")
-              or isinstance(value, (str, int, float, Decimal, dt.date, *SEQUENCES))):
+        elif (not present(value) or name.startswith("_") or is_list(value)
+              or isinstance(value, (str, bytes, bytearray, int, float, Decimal, dt.date))):
             return None
         else:
             value = getattr(value, name, None)
@@ -142,12 +149,12 @@ def whole_holds(node: n.Compare, v: object) -> bool:
     if node.op == "exists":
         return True
     if node.op == "empty":
-        return isinstance(v, (str, Mapping, *SEQUENCES)) and len(v) == 0
+        return (isinstance(v, str | Mapping) or is_list(v)) and len(v) == 0
     combine = all if node.op == "contains_all" else any
     if isinstance(v, str):
         return combine(isinstance(lit, n.String) and fold(lit.value, ic) in fold(v, ic)
                        for lit in node.values)
-    if isinstance(v, SEQUENCES):
+    if is_list(v):
         return combine(any(equal(x, lit, ic) for x in v) for lit in node.values)
     return False
 
@@ -159,7 +166,7 @@ def compare_holds(node: n.Compare, v: object, now: dt.datetime) -> bool:
         return False
     if node.op in WHOLE:
         positive = whole_holds(node, v)
-    elif isinstance(v, SEQUENCES):
+    elif is_list(v):
         positive = any(element_holds(node, x, now) for x in v)
     else:
         positive = element_holds(node, v, now)
@@ -228,7 +235,7 @@ class Oracle:
                 return int((self.now - start) / dt.timedelta(days=1))
             return relativedelta(self.now.astimezone(UTC), start.astimezone(UTC)).years
         items = self.value(node.items, row)
-        elements = [e for e in (items if isinstance(items, SEQUENCES) else ())
+        elements = [e for e in (items if is_list(items) else ())
                     if node.where is None or self.holds(node.where, e)]
         if node.func == "count":
             return len(elements)

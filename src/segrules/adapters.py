@@ -3,8 +3,10 @@
 A profile may be a dict (the fast path), any other mapping, or an object (a dataclass, an attrs
 class, an ORM row). Reading is deliberately narrow, because segment text is written by people
 outside engineering: a mapping is read by key only, so ``keys`` on a dict is the key "keys" and
-never the method; an object is read by attribute, never one whose name starts with ``_``; and a
-callable is never returned or called. Each of those, like an absent key, is *missing*. A reader
+never the method; an object is read by attribute, never one whose name starts with ``_``; a
+callable is never returned or called; and a one-shot iterator is never returned or advanced. Each
+of those, like an absent key, is *missing*. A list is data, not a record: a path through one is
+missing (``orders.total``; ``dict_values`` would otherwise expose its ``mapping``). A reader
 is built once per path at load, so evaluation does no parsing or dispatch on names.
 """
 
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+from .lists import DATA_TYPES, is_list, is_missing
 from .runtime import ErrorCounter
 
 __all__ = ["NO_ID", "Attributes", "customer_id", "id_text", "reader", "step"]
@@ -71,11 +74,12 @@ def step(value: object, name: str) -> object:
     """One step of a path: a key of a mapping, a public attribute of an object, else None."""
     if type(value) is dict or isinstance(value, Mapping):
         found = value.get(name)
-    elif value is None or name.startswith("_") or isinstance(value, _OPAQUE):
+    elif (value is None or name.startswith("_") or isinstance(value, _OPAQUE)
+          or is_missing(value) or is_list(value)):
         return None
     else:
         found = getattr(value, name, None)
-    return None if callable(found) else found
+    return found if type(found) in DATA_TYPES or not is_missing(found) else None
 
 
 def reader(names: tuple[str, ...], errors: ErrorCounter,
@@ -114,7 +118,7 @@ def reader(names: tuple[str, ...], errors: ErrorCounter,
             except Exception:
                 errors.add()
                 value = None
-            memo[key] = value = None if callable(value) else value
+            memo[key] = value = None if is_missing(value) else value
         return walk(value)
     return compute
 

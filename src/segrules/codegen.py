@@ -16,7 +16,6 @@ if the segment needs it), membership store, and the per-evaluation memo of refer
 
 from __future__ import annotations
 
-import datetime as dt
 import linecache
 import math
 import threading
@@ -24,13 +23,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from decimal import Decimal
 from typing import Any
 
 from attrs import field, frozen
 
 from . import adapters, runtime
 from . import nodes as n
+from .lists import DATA_TYPES, is_missing
 from .operators import OPERATORS
 
 __all__ = ["Compiled", "compile_segment", "release"]
@@ -194,16 +193,17 @@ class _SegmentCompiler:
         # A hoisted local is used as it is; any other read is bound to `_v` once.
         v, bind = (value, value) if value.isidentifier() else ("_v", f"(_v := {value})")
         if node.op == "exists":
-            # Present means neither None nor callable (docs/language.md, "Attributes"); no
-            # predicate call needed. A hoisted local's class is known: plain data classes skip
-            # the callable() call.
-            callable_ = f"callable({v})"
+            # Present means not None, not callable and not a one-shot iterator
+            # (docs/language.md, "The two-valued rule"); no predicate call needed. Plain data
+            # classes skip the _missing() call; a hoisted local's class is known already.
+            kind = f"type({v})"
             if value in self.hoisted.values():
                 self.typed.add(value)
-                callable_ = f"(t{value[1:]} not in _DATA and callable({v}))"
+                kind = f"t{value[1:]}"
+            missing = f"({kind} not in _DATA and _missing({v}))"
             if node.negated:
-                return f"({bind} is None or {callable_})"
-            return f"({bind} is not None and not {callable_})"
+                return f"({bind} is None or {missing})"
+            return f"({bind} is not None and not {missing})"
         check = self.out.const(runtime.predicate(
             node.op, node.values, negated=node.negated, ignore_case=node.ignore_case,
             errors=self.errors,
@@ -446,11 +446,6 @@ def release(filenames: Iterable[str]) -> None:
                 linecache.cache.pop(filename, None)
 
 
-# Classes of plain data, whose instances are never callable.
-_DATA = frozenset((str, int, float, bool, list, tuple, dict, set, frozenset, Decimal, dt.date,
-                   dt.datetime))
-
-
 def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
                     attributes: Mapping[str, adapters.Computed], errors: runtime.ErrorCounter
                     ) -> Compiled:
@@ -464,7 +459,7 @@ def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
     filename = _register(_filename(segment), source)
     namespace: dict[str, Any] = {
         "_utcnow": runtime.utcnow, "_time": time.time, "_cid": adapters.customer_id,
-        "_DATA": _DATA,
+        "_DATA": DATA_TYPES, "_missing": is_missing,
         "_explicit": runtime.explicit, "_ref": runtime.reference, "_E": errors,
         **constants,
     }

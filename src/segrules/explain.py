@@ -13,6 +13,7 @@ generated code (``matched`` equals ``Book.matches`` for every input).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -22,6 +23,7 @@ from attrs import field, frozen
 
 from . import adapters, arguments, printer, runtime
 from . import nodes as n
+from .lists import is_list, is_missing
 from .operators import OPERATORS
 
 if TYPE_CHECKING:
@@ -360,7 +362,7 @@ class _Walker:
         if computed is None and len(node.names) == 1 and type(row) is dict:
             # The compiled code's fast path reads a dict unguarded; so does this (`_explained`).
             found = row.get(node.names[0])
-            return None if callable(found) else found
+            return None if is_missing(found) else found
         read = adapters.reader(node.names, self.errors, computed)
         return read(row, self.now, self.values) if computed is not None else read(row)
 
@@ -418,7 +420,7 @@ _SHOWN_DEPTH = 3  # containers nested deeper (or cyclic) are shown as […] / {�
 
 
 def _show(value: object, depth: int) -> str:
-    if value is None or callable(value):
+    if is_missing(value):  # a one-shot iterator too: never consumed to be shown
         return "missing"
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -432,12 +434,12 @@ def _show(value: object, depth: int) -> str:
         return Decimal.__str__(value)
     if isinstance(value, dt.date | dt.time):
         return _moment(value)
-    if isinstance(value, runtime.LISTS):
+    if is_list(value):
         if depth == 0:
             return "[…]"
-        items = list(value)
-        shown = (_show_safely(item, depth - 1) for item in items[:_SHOWN_ITEMS])
-        return "[" + _some(shown) + _more(len(items)) + "]"
+        items = list(itertools.islice(value, _SHOWN_ITEMS))
+        shown = (_show_safely(item, depth - 1) for item in items)
+        return "[" + _some(shown) + _more(len(value)) + "]"
     if isinstance(value, Mapping):
         if depth == 0:
             return "{…}"
@@ -508,7 +510,9 @@ def _json(value: object) -> object:
 
 
 def _to_json(value: object, depth: int) -> object:
-    if value is None or isinstance(value, bool):
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
         return value
     if isinstance(value, int):
         text = _integer(value)
@@ -517,7 +521,7 @@ def _to_json(value: object, depth: int) -> object:
         return float.__pos__(value) if math.isfinite(value) else show(value)
     if isinstance(value, str):
         return str.__str__(value)
-    if isinstance(value, runtime.LISTS) and depth > 0:
+    if is_list(value) and depth > 0:
         return [_json_safely(item, depth - 1) for item in value]
     if isinstance(value, Mapping) and depth > 0:
         return {_key(key): _json_safely(item, depth - 1) for key, item in value.items()}

@@ -4,11 +4,11 @@
 operator, its literal values and ``ignoring case``: the literals are converted then (decimals to
 exact and float forms, dates to UTC instants, regexes compiled), so a call only looks at the data.
 Every predicate applies the two-valued rule (docs/language.md) in one place: a missing value
-(absent, ``None`` or callable) fails every test but ``does not exist``; a list-valued attribute
-matches when any element does, except for the operators the table marks ``whole_value``; types
-never coerce; and nothing raises — an exception while comparing makes the condition false and is
-counted on the book's ``ErrorCounter``, so a storefront never fails a page because of one odd
-profile.
+(absent, ``None``, a callable or a one-shot iterator) fails every test but ``does not exist``; a
+list-valued attribute (``lists.is_list``) matches when any element does, except for the
+operators the table marks ``whole_value``; types never coerce; and nothing raises — an exception
+while comparing makes the condition false and is counted on the book's ``ErrorCounter``, so a
+storefront never fails a page because of one odd profile.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
 from . import nodes as n
+from .lists import DATA_TYPES, is_list, is_missing
 from .operators import OPERATORS
 from .regex import compile_pattern
 
 UTC = dt.UTC
-LISTS = (list, tuple, set, frozenset)
 _DAY = dt.timedelta(days=1)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -193,7 +193,7 @@ def _contains(values: Sequence[n.Value], ignore_case: bool, every: bool) -> Test
             if every and len(parts) != len(values):
                 return False
             return combine(part in text for part in parts)
-        if isinstance(x, LISTS):
+        if is_list(x):
             return combine(any(equal(item) for item in x) for equal in equals)
         return False
     return test
@@ -201,7 +201,7 @@ def _contains(values: Sequence[n.Value], ignore_case: bool, every: bool) -> Test
 
 def _empty(x: object) -> bool:
     # A mapping with no keys is empty too: `preferences is empty` on {} means what it says.
-    return isinstance(x, (str, Mapping, *LISTS)) and len(x) == 0
+    return (isinstance(x, str | Mapping) or is_list(x)) and len(x) == 0
 
 
 _ORDERING = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
@@ -247,13 +247,13 @@ def predicate(op: str, values: Sequence[n.Value], *, negated: bool, ignore_case:
     test = element_test(op, values, ignore_case)
     whole = OPERATORS[op].whole_value
     if op == "exists" and negated:
-        return lambda v: v is None or callable(v)
+        return lambda v: type(v) not in DATA_TYPES and is_missing(v)
 
     def check(v: object) -> bool:
         try:
-            if v is None or callable(v):
+            if type(v) not in DATA_TYPES and is_missing(v):
                 return False
-            hit = any(test(x) for x in v) if not whole and isinstance(v, LISTS) else test(v)
+            hit = any(test(x) for x in v) if not whole and is_list(v) else test(v)
             return hit != negated
         except Exception:
             return errors.add()
@@ -276,10 +276,10 @@ def _duration(op: str, duration: n.Value, negated: bool, errors: ErrorCounter) -
 
     def check(v: object, now: dt.datetime) -> bool:
         try:
-            if v is None or callable(v):
+            if type(v) not in DATA_TYPES and is_missing(v):
                 return False
             start = now - shift
-            items = v if isinstance(v, LISTS) else (v,)
+            items = v if is_list(v) else (v,)
             for item in items:
                 moment = instant(item)
                 if moment is not None and (start <= moment <= now if within else moment < start):
@@ -377,7 +377,7 @@ def aggregate(func: str, read: Callable[[object], object] | None, errors: ErrorC
 
     def run(items: object, where: Test | None) -> object:
         try:
-            elements = items if isinstance(items, LISTS) else ()
+            elements = items if is_list(items) else ()
             chosen = [x for x in elements if where is None or where(x)]
             if reducer is None:
                 return len(chosen)
