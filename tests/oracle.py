@@ -1,25 +1,28 @@
 """A deliberately plain tree-walking evaluator of SPEC §2–§3: the reference the compiled code
 must agree with, plus Hypothesis strategies for customers that exercise a given document.
 
-It shares no code with ``segrules.runtime`` or ``segrules.codegen`` beyond the AST and the
-RE2 engine the SPEC names, and favours reading like the SPEC over speed.
+It shares no code with ``segrules.runtime`` or ``segrules.codegen`` beyond the AST and
+``segrules.regex``, the RE2 engine the SPEC names with the translation of a pattern's literal
+text into the form strings compare in (tested on its own in ``test_text``), and favours reading
+like the SPEC over speed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import operator
+import unicodedata
 from collections import UserString
 from collections.abc import Collection, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeGuard
 
-import re2
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
 from segrules import nodes as n
+from segrules.regex import compile_pattern
 
 UTC = dt.UTC
 WHOLE = {"contains_any", "contains_all", "exists", "empty"}
@@ -75,7 +78,12 @@ def is_number(value: object) -> bool:
 
 
 def fold(text: str, ignore_case: bool) -> str:
-    return text.casefold() if ignore_case else text
+    """Strings compare in NFC; ignoring case, by Unicode's canonical caseless match (full
+    folding of the decomposed text) with dotless ı as i, since its capital is I."""
+    if not ignore_case:
+        return unicodedata.normalize("NFC", text)
+    folded = unicodedata.normalize("NFD", text).casefold().replace("\u0131", "i")
+    return unicodedata.normalize("NFC", folded)
 
 
 def equal(x: object, literal: n.Value, ignore_case: bool) -> bool:
@@ -130,9 +138,8 @@ def element_holds(node: n.Compare, x: object, now: dt.datetime) -> bool:
     if op == "matches":
         pattern = values[0]
         assert isinstance(pattern, n.Regex)
-        options = re2.Options()
-        options.case_sensitive = not ic
-        return isinstance(x, str) and re2.compile(pattern.pattern, options).search(x) is not None
+        search = compile_pattern(pattern.pattern, ic).search
+        return isinstance(x, str) and search(fold(x, ic)) is not None
     if op in ("within_last", "more_than_ago"):
         found = moment(x)
         duration = values[0]

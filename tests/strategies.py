@@ -7,7 +7,8 @@ document the checker accepts: operators get the values their arity asks for (``o
 segment of the same document (so there are no cycles or unknown names), and ``everyone`` is only
 a whole include or exclude block. Names and strings deliberately include the awkward cases:
 words of the language, names that need backticks or quotes, and strings with quotes,
-backslashes, control characters and non-ASCII text.
+backslashes, control characters and non-ASCII text (including text that only compares equal
+after normalisation or case folding).
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ _AWKWARD_SEGMENT_NAMES = (
 _AWKWARD_STRINGS = (
     "", 'say "hi"', "back\\slash", "line\nbreak", "tab\there", "café", "😀 emoji", "\x00nul",
     "\x1b[0m", "\u2028sep", "\\u0041 not an escape", "/slashes/", "#not a comment", "`tick`",
+    # Text whose case or composition is awkward: full folding, final sigma, dotted and dotless
+    # i, a ligature, a decomposed letter.
+    "Straße", "STRASSE", "ΟΔΟΣ", "ı", "İ", "\ufb01", "Zu\u0308rich", "Zürich",
 )
 
 # --- names ------------------------------------------------------------------------------------
@@ -239,7 +243,7 @@ def _attr_compare(draw: st.DrawFn, left: st.SearchStrategy[n.Operand]) -> n.Comp
     else:
         vals = ()
     strings_only = bool(vals) and all(isinstance(v, n.String) for v in vals)
-    ignore_case = strings_only and op != "matches" and draw(st.booleans())
+    ignore_case = (strings_only or op == "matches") and draw(st.booleans())
     return n.Compare(draw(left), op, vals, negated, ignore_case)
 
 

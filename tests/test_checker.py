@@ -259,6 +259,22 @@ def test_between_in_order_or_not_comparable(low: n.Value, high: n.Value) -> None
     assert check(doc(seg("s", between(low, high)))) == []
 
 
+@pytest.mark.parametrize(("low", "high", "ignore_case", "reversed_"), [
+    # Bounds are ordered as the comparison orders strings: in NFC, caseless ignoring case.
+    ("a", "B", True, False),
+    ("b", "A", True, True),
+    ("a", "B", False, True),
+    ("e\u0301", "f", False, True),  # é (U+00E9) is above f
+    ("\u00e9", "e\u0302", False, False),  # ê (U+00EA) is above é
+    ("STRASSE", "straße", True, False),  # equal bounds
+])
+def test_between_orders_strings_as_they_compare(low: str, high: str, ignore_case: bool,
+                                                reversed_: bool) -> None:
+    compare = n.Compare(n.Attr(("x",)), "between", (n.String(low), n.String(high)),
+                        ignore_case=ignore_case)
+    assert codes(check(doc(seg("s", compare)))) == (["SR303"] if reversed_ else [])
+
+
 def test_between_negated_is_checked_too() -> None:
     compare = n.Compare(n.Attr(("x",)), "between", (n.Number(9), n.Number(1)), negated=True)
     assert codes(check(doc(seg("s", compare)))) == ["SR303"]

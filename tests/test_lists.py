@@ -1,9 +1,8 @@
 """List-valued attributes: which values are lists, and that every evaluator agrees on them.
 
 A list is any ``collections.abc.Collection`` that is not text, bytes or a mapping; a one-shot
-iterator is missing and never consumed. Every check runs the condition four ways — compiled
-code with the attribute read once and read twice (a hoisted local), ``explain`` and the oracle —
-on a dict profile and on an object profile, so no evaluation path keeps its own idea of a list.
+iterator is missing and never consumed. Every check asks every evaluator (``agree.holds``), so
+no evaluation path keeps its own idea of a list.
 """
 
 from __future__ import annotations
@@ -20,14 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agree import NOW, holds
 from oracle import Oracle
 from segrules import nodes as n
 from segrules.book import Book
 from segrules.explain import explain, show
 from segrules.loader import loads
 from strategies import expressions
-
-NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
 
 
 class Shelf(Sequence[Any]):
@@ -75,25 +73,6 @@ COLLECTIONS: dict[str, Callable[[list[Any]], Collection[Any]]] = {
 SET_LIKE: dict[str, Callable[[list[Any]], Collection[Any]]] = {
     "set": set, "frozenset": frozenset, "dict_keys": lambda items: dict.fromkeys(items).keys(),
 }
-
-
-def verdicts(condition: str, value: object) -> set[bool]:
-    """Every evaluator's answer to ``condition`` for a profile whose ``x`` is ``value``."""
-    found: set[bool] = set()
-    for text in (condition, f"({condition}) and (x exists or x does not exist)"):
-        book = loads(f"segment s {{ include where {text} }}")
-        for profile in ({"x": value}, SimpleNamespace(x=value)):
-            found.add(book.matches("s", profile, now=NOW))
-            found.add(explain(book, "s", profile, now=NOW).matched)
-            found.add(Oracle(book.document, profile, now=NOW).member("s"))
-        assert book.evaluation_errors == 0, (condition, value)
-    return found
-
-
-def holds(condition: str, value: object) -> bool:
-    found = verdicts(condition, value)
-    assert len(found) == 1, (condition, value, found)
-    return found.pop()
 
 
 ORDERS = [{"total": 10, "status": "paid"}, {"total": 5, "status": "new"},

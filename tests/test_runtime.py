@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 
 import attrs
@@ -334,12 +335,28 @@ def test_registering_after_load_does_not_change_the_book() -> None:
 
 
 def test_odd_data_makes_a_condition_false_and_is_counted() -> None:
-    class Weird(str):
-        def casefold(self) -> str:
+    class Broken(list[str]):
+        def __iter__(self) -> Iterator[str]:
             raise RuntimeError("no")
 
     book = Book(n.Document((n.Segment("s", includes=(
         n.Compare(n.Attr(("x",)), "eq", (S("a"),), ignore_case=True),)),)))
-    assert book.matches("s", {"x": Weird("a")}) is False
+    assert book.matches("s", {"x": Broken(["a"])}) is False
     assert book.evaluation_errors == 1
     assert book.matches("s", {"x": Decimal("sNaN")}) is False
+
+
+def test_a_string_subclass_is_compared_as_its_text() -> None:
+    # Its methods are not called: the value is the text, whatever the class overrides.
+    class Weird(str):
+        def casefold(self) -> str:
+            raise RuntimeError("no")
+
+        def lower(self) -> str:
+            raise RuntimeError("no")
+
+    for ignore_case in (False, True):
+        book = Book(n.Document((n.Segment("s", includes=(
+            n.Compare(n.Attr(("x",)), "starts_with", (S("a"),), ignore_case=ignore_case),)),)))
+        assert book.matches("s", {"x": Weird("abc")}) is True
+        assert book.evaluation_errors == 0

@@ -15,6 +15,7 @@ from . import nodes as n
 from .errors import Diagnostic
 from .regex import pattern_error
 from .runtime import aware
+from .text import folding
 from .visitor import walk
 
 
@@ -91,7 +92,7 @@ def _check_regex(node: n.Regex) -> Iterator[Diagnostic]:
 
 def _check_between(node: n.Compare) -> Iterator[Diagnostic]:
     low, high = node.values
-    low_key, high_key = _ordering_key(low), _ordering_key(high)
+    low_key, high_key = _ordering_key(low, node.ignore_case), _ordering_key(high, node.ignore_case)
     if low_key is None or high_key is None or type(low_key) is not type(high_key):
         return
     if low_key > high_key:  # type: ignore[operator]
@@ -101,12 +102,13 @@ def _check_between(node: n.Compare) -> Iterator[Diagnostic]:
         )
 
 
-def _ordering_key(value: n.Value) -> object | None:
+def _ordering_key(value: n.Value, ignore_case: bool) -> object | None:
     if isinstance(value, n.Number):
         # As Decimal, so an integer bound and a decimal bound compare (`between 1.5 and 1`).
         return Decimal(value.value)
     if isinstance(value, n.String):
-        return value.value
+        # In the form the comparison orders strings: NFC, caseless with `ignoring case`.
+        return folding(ignore_case)(value.value)
     if isinstance(value, n.Date | n.DateTime):
         return aware(value.value)
     return None

@@ -31,6 +31,7 @@ from . import adapters, runtime
 from . import nodes as n
 from .lists import DATA_TYPES, is_missing
 from .operators import OPERATORS
+from .text import nfc, normal
 
 __all__ = ["Compiled", "compile_segment", "release"]
 
@@ -39,9 +40,11 @@ SIGNATURE = "p, s, cid, store, now, members, memo"
 # Inline fast paths: (operator, literal kind) -> the Python expression it means for a datum of
 # exactly that kind; `{v}` is the datum, `{k}` the literal (or constant), `{lo}`/`{hi}` bounds.
 # For any other datum the compiled runtime predicate decides, so both paths share one meaning.
+# String literals are in NFC, the form strings compare in: a datum equal to one is equal, an
+# ASCII datum (NFC already) that is not is not, and only other text is normalised (`_nfc`).
 _FAST: dict[tuple[str, type], str] = {
-    ("eq", str): "{v} == {k}",
-    ("in", str): "{v} in {k}",
+    ("eq", str): "({v} == {k} or (not {v}.isascii() and _nfc({v}) == {k}))",
+    ("in", str): "({v} in {k} or (not {v}.isascii() and _nfc({v}) in {k}))",
     ("eq", int): "{v} == {k}",
     ("in", int): "{v} in {k}",
     ("gt", int): "{v} > {k}",
@@ -235,7 +238,8 @@ class _SegmentCompiler:
         template = _FAST.get((node.op, kind))
         if template is None:
             return None
-        literals = [v.value for v in node.values]  # type: ignore[union-attr]
+        literals = [normal(v.value) if isinstance(v, n.String) else v.value  # type: ignore[union-attr]
+                    for v in node.values]
         if node.op == "in":
             k = self.out.const(frozenset(literals))
         elif kind is str:
@@ -459,7 +463,7 @@ def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
     filename = _register(_filename(segment), source)
     namespace: dict[str, Any] = {
         "_utcnow": runtime.utcnow, "_time": time.time, "_cid": adapters.customer_id,
-        "_DATA": DATA_TYPES, "_missing": is_missing,
+        "_DATA": DATA_TYPES, "_missing": is_missing, "_nfc": nfc,
         "_explicit": runtime.explicit, "_ref": runtime.reference, "_E": errors,
         **constants,
     }

@@ -2,13 +2,14 @@
 
 ``codegen`` turns each condition into a call of a predicate built here once, at load, from the
 operator, its literal values and ``ignoring case``: the literals are converted then (decimals to
-exact and float forms, dates to UTC instants, regexes compiled), so a call only looks at the data.
-Every predicate applies the two-valued rule (docs/language.md) in one place: a missing value
-(absent, ``None``, a callable or a one-shot iterator) fails every test but ``does not exist``; a
-list-valued attribute (``lists.is_list``) matches when any element does, except for the
-operators the table marks ``whole_value``; types never coerce; and nothing raises — an exception
-while comparing makes the condition false and is counted on the book's ``ErrorCounter``, so a
-storefront never fails a page because of one odd profile.
+exact and float forms, dates to UTC instants, strings to the form they compare in, regexes
+compiled), so a call only looks at the data. Every predicate applies the two-valued rule
+(docs/language.md) in one place: a missing value (absent, ``None``, a callable or a one-shot
+iterator) fails every test but ``does not exist``; a list-valued attribute (``lists.is_list``)
+matches when any element does, except for the operators the table marks ``whole_value``; types
+never coerce; strings compare in NFC, caseless with ``ignoring case`` (``text``); and nothing
+raises — an exception while comparing makes the condition false and is counted on the book's
+``ErrorCounter``, so a storefront never fails a page because of one odd profile.
 """
 
 from __future__ import annotations
@@ -19,15 +20,16 @@ import operator
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
 from . import nodes as n
-from .lists import DATA_TYPES, is_list, is_missing
+from .lists import DATA_TYPES, LIST_TYPES, is_list, is_missing
 from .operators import OPERATORS
 from .regex import compile_pattern
+from .text import folding
 
 UTC = dt.UTC
 _DAY = dt.timedelta(days=1)
@@ -98,10 +100,6 @@ def is_number(value: object) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
-def _fold(text: str, ignore_case: bool) -> str:
-    return text.casefold() if ignore_case else text
-
-
 # --- element tests: one present, non-list value against the literals -------------------------
 
 
@@ -114,9 +112,8 @@ class _Equal:
     """
 
     def __init__(self, values: Sequence[n.Value], ignore_case: bool) -> None:
-        self.ignore_case = ignore_case
-        self.strings = frozenset(_fold(v.value, ignore_case) for v in values
-                                 if isinstance(v, n.String))
+        self.fold = folding(ignore_case)
+        self.strings = frozenset(self.fold(v.value) for v in values if isinstance(v, n.String))
         numbers = [v.value for v in values if isinstance(v, n.Number)]
         self.exact = frozenset(numbers)
         self.floats = frozenset(float(x) if isinstance(x, Decimal) else x for x in numbers)
@@ -126,7 +123,7 @@ class _Equal:
 
     def __call__(self, x: object) -> bool:
         if isinstance(x, str):
-            if _fold(x, self.ignore_case) in self.strings:
+            if self.fold(x) in self.strings:
                 return True
             return bool(self.instants) and _parse(x) in self.instants
         if isinstance(x, bool):
@@ -152,8 +149,9 @@ def _bound(compare: Callable[[Any, Any], bool], value: n.Value, ignore_case: boo
             return isinstance(x, int | Decimal) and not isinstance(x, bool) and compare(x, exact)
         return number
     if isinstance(value, n.String):
-        literal = _fold(value.value, ignore_case)
-        return lambda x: isinstance(x, str) and compare(_fold(x, ignore_case), literal)
+        fold = folding(ignore_case)
+        literal = fold(value.value)
+        return lambda x: isinstance(x, str) and compare(fold(x), literal)
     if isinstance(value, n.Date | n.DateTime):
         moment = aware(value.value)
 
@@ -166,35 +164,39 @@ def _bound(compare: Callable[[Any, Any], bool], value: n.Value, ignore_case: boo
 
 def _affix(method: Callable[[str, str], bool], values: Sequence[n.Value], ignore_case: bool
            ) -> Test:
-    literals = [_fold(v.value, ignore_case) for v in values if isinstance(v, n.String)]
+    fold = folding(ignore_case)
+    literals = [fold(v.value) for v in values if isinstance(v, n.String)]
     if len(literals) != len(values) or not literals:
         return lambda x: False
     literal = literals[0]
-    return lambda x: isinstance(x, str) and method(_fold(x, ignore_case), literal)
+    return lambda x: isinstance(x, str) and method(fold(x), literal)
 
 
 def _matches(values: Sequence[n.Value], ignore_case: bool) -> Test:
     value = values[0]
     pattern = value.pattern if isinstance(value, n.Regex) else getattr(value, "value", "")
     search = compile_pattern(pattern, ignore_case).search
-    return lambda x: isinstance(x, str) and search(x) is not None
+    fold = folding(ignore_case)
+    return lambda x: isinstance(x, str) and search(fold(x)) is not None
 
 
 def _contains(values: Sequence[n.Value], ignore_case: bool, every: bool) -> Test:
     """``contains any/all of``: substrings of a string, elements of a list (whole value)."""
-    parts = [_fold(v.value, ignore_case) for v in values if isinstance(v, n.String)]
+    fold = folding(ignore_case)
+    parts = [fold(v.value) for v in values if isinstance(v, n.String)]
     equals = [_Equal((v,), ignore_case) for v in values]
     combine = all if every else any
 
     def test(x: object) -> bool:
         if isinstance(x, str):
-            text = _fold(x, ignore_case)
+            text = fold(x)
             # A number literal is never inside a string: types do not coerce.
             if every and len(parts) != len(values):
                 return False
             return combine(part in text for part in parts)
-        if is_list(x):
-            return combine(any(equal(item) for item in x) for equal in equals)
+        if type(x) in LIST_TYPES or is_list(x):
+            items = cast("Iterable[object]", x)
+            return combine(any(equal(item) for item in items) for equal in equals)
         return False
     return test
 
@@ -251,10 +253,16 @@ def predicate(op: str, values: Sequence[n.Value], *, negated: bool, ignore_case:
 
     def check(v: object) -> bool:
         try:
-            if type(v) not in DATA_TYPES and is_missing(v):
+            kind = type(v)
+            if kind in DATA_TYPES:
+                listed = kind in LIST_TYPES
+            elif is_missing(v):
                 return False
-            hit = any(test(x) for x in v) if not whole and is_list(v) else test(v)
-            return hit != negated
+            else:
+                listed = is_list(v)
+            if listed and not whole:
+                return any(test(x) for x in cast("Iterable[object]", v)) != negated
+            return test(v) != negated
         except Exception:
             return errors.add()
     return check
