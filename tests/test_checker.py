@@ -203,7 +203,7 @@ def test_a_cycle_points_at_the_reference_that_closes_it() -> None:
 
 
 @pytest.mark.parametrize("pattern", ["(", "a(b", "[a-", "a**", "(?=a)", "(?<=a)b", "(a)\\1",
-                                     "x{2,1}"])
+                                     "x{2,1}", "a\ud800"])  # a lone surrogate is not text
 def test_invalid_regex(pattern: str) -> None:
     document = doc(seg("s", n.Compare(n.Attr(("x",)), "matches", (n.Regex(pattern),))))
     (found,) = check(document)
