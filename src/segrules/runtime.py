@@ -20,7 +20,7 @@ import operator
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
@@ -187,7 +187,7 @@ def _contains(values: Sequence[n.Value], ignore_case: bool, every: bool) -> Test
     equals = [_Equal((v,), ignore_case) for v in values]
     combine = all if every else any
 
-    def test(x: object) -> bool:
+    def test(x: Any) -> bool:
         if isinstance(x, str):
             text = fold(x)
             # A number literal is never inside a string: types do not coerce.
@@ -195,8 +195,7 @@ def _contains(values: Sequence[n.Value], ignore_case: bool, every: bool) -> Test
                 return False
             return combine(part in text for part in parts)
         if type(x) in LIST_TYPES or is_list(x):
-            items = cast("Iterable[object]", x)
-            return combine(any(equal(item) for item in items) for equal in equals)
+            return combine(any(equal(item) for item in x) for equal in equals)
         return False
     return test
 
@@ -251,7 +250,7 @@ def predicate(op: str, values: Sequence[n.Value], *, negated: bool, ignore_case:
     if op == "exists" and negated:
         return lambda v: type(v) not in DATA_TYPES and is_missing(v)
 
-    def check(v: object) -> bool:
+    def check(v: Any) -> bool:
         try:
             kind = type(v)
             if kind in DATA_TYPES:
@@ -261,7 +260,7 @@ def predicate(op: str, values: Sequence[n.Value], *, negated: bool, ignore_case:
             else:
                 listed = is_list(v)
             if listed and not whole:
-                return any(test(x) for x in cast("Iterable[object]", v)) != negated
+                return any(test(x) for x in v) != negated
             return test(v) != negated
         except Exception:
             return errors.add()
@@ -282,12 +281,17 @@ def _duration(op: str, duration: n.Value, negated: bool, errors: ErrorCounter) -
     shift = _shift(duration)
     within = op == "within_last"
 
-    def check(v: object, now: dt.datetime) -> bool:
+    def check(v: Any, now: dt.datetime) -> bool:
         try:
-            if type(v) not in DATA_TYPES and is_missing(v):
+            kind = type(v)
+            if kind in DATA_TYPES:
+                listed = kind in LIST_TYPES
+            elif is_missing(v):
                 return False
+            else:
+                listed = is_list(v)
             start = now - shift
-            items = v if is_list(v) else (v,)
+            items = v if listed else (v,)
             for item in items:
                 moment = instant(item)
                 if moment is not None and (start <= moment <= now if within else moment < start):
@@ -383,9 +387,9 @@ def aggregate(func: str, read: Callable[[object], object] | None, errors: ErrorC
     """
     reducer = _REDUCERS.get(func)
 
-    def run(items: object, where: Test | None) -> object:
+    def run(items: Any, where: Test | None) -> object:
         try:
-            elements = items if is_list(items) else ()
+            elements = items if type(items) in LIST_TYPES or is_list(items) else ()
             chosen = [x for x in elements if where is None or where(x)]
             if reducer is None:
                 return len(chosen)
