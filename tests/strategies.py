@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from segrules import nodes as n
 from segrules.operators import AGGREGATES, OPERATORS, TIME_FUNCTIONS
+from segrules.text import folding
 
 __all__ = [
     "attributes",
@@ -179,9 +180,16 @@ def _homogeneous(max_size: int = 4) -> st.SearchStrategy[tuple[n.Value, ...]]:
     return kinds.flatmap(lists)
 
 
+def _ordered(pair: Sequence[n.Value], ignore_case: bool = False) -> tuple[n.Value, ...]:
+    """``pair`` low bound first, strings in the form the comparison orders them."""
+    fold = folding(ignore_case)
+    return tuple(sorted(pair, key=lambda v: fold(v.value) if isinstance(v, n.String)
+                        else v.value))  # type: ignore[union-attr]
+
+
 def _ordered_pair(kind: st.SearchStrategy[n.Value]) -> st.SearchStrategy[tuple[n.Value, ...]]:
     def order(pair: list[n.Value]) -> tuple[n.Value, ...]:
-        return tuple(sorted(pair, key=lambda v: v.value))  # type: ignore[union-attr]
+        return _ordered(pair)
 
     return st.lists(kind, min_size=2, max_size=2).map(order)
 
@@ -244,6 +252,8 @@ def _attr_compare(draw: st.DrawFn, left: st.SearchStrategy[n.Operand]) -> n.Comp
         vals = ()
     strings_only = bool(vals) and all(isinstance(v, n.String) for v in vals)
     ignore_case = (strings_only or op == "matches") and draw(st.booleans())
+    if op == "between":
+        vals = _ordered(vals, ignore_case)
     return n.Compare(draw(left), op, vals, negated, ignore_case)
 
 
