@@ -6,6 +6,10 @@ through a handwritten equivalent, checks they agree on every customer, and print
 per-call times and the ratio (target: at most 1.5). Also times ``segments_for`` on the whole
 SPEC §1 book. Timings use the real clock, as a storefront would: ``now`` is not passed.
 
+An aggregate row measures what exact money sums cost: ``big_golfers`` (a sum over orders of
+float totals with cents, a list test and a date window) against the function an engineer would
+write, which rounds a float sum to cents.
+
 Peer engines, measured in the same run when installed (``pip install -e ".[bench]"``): the
 GrowthBook SDK's ``evalCondition`` (MongoDB-style conditions) and ``rule-engine``. They get the
 same rules; the store, window and explicit-list checks around them are the handwritten ones,
@@ -16,6 +20,7 @@ disagreements are counted and printed, not hidden.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import sys
 import time
@@ -49,6 +54,32 @@ def handwritten(profile: dict[str, object], store: str | None = None) -> bool:
         return False
     age = profile.get("age")
     return isinstance(age, int) and age >= 18
+
+
+BIG_GOLFERS = """
+segment big_golfers {
+    include where sum(orders.total) >= 500 and interests contains "golf"
+        and registered_at within last 365 days
+}
+"""
+_YEAR = dt.timedelta(days=365)
+
+
+def handwritten_big_golfers(profile: dict[str, object]) -> bool:
+    """``big_golfers`` by hand: a float sum rounded to cents, as money code usually does."""
+    orders = profile.get("orders")
+    if not isinstance(orders, list):
+        return False
+    totals = [o.get("total") for o in orders if isinstance(o, dict)]
+    total = round(math.fsum(t for t in totals if type(t) in (int, float)), 2)
+    if not total >= 500:
+        return False
+    interests = profile.get("interests")
+    if not (isinstance(interests, list) and "golf" in interests):
+        return False
+    registered = profile.get("registered_at")
+    now = dt.datetime.now(dt.UTC)
+    return isinstance(registered, dt.datetime) and now - _YEAR <= registered <= now
 
 
 def _header(profile: dict[str, object], store: str | None) -> bool | None:
@@ -124,8 +155,10 @@ def customers(count: int, seed: int = 7) -> list[dict[str, object]]:
             "email": f"user{index}@{rng.choice(['example.com', 'EXAMPLE.COM', 'mail.org'])}",
             "interests": rng.sample(["golf", "sailing", "chess", "tennis"], 2),
             "birth_date": (today - dt.timedelta(days=rng.randrange(3000, 30000))).date(),
+            "registered_at": today - dt.timedelta(days=rng.randrange(1, 730)),
             "orders": [
-                {"total": rng.randrange(10, 400), "status": rng.choice(["paid", "refunded"]),
+                {"total": rng.randrange(1000, 40000) / 100,
+                 "status": rng.choice(["paid", "refunded"]),
                  "placed_at": (today - dt.timedelta(days=rng.randrange(1, 800))).isoformat()}
                 for _ in range(rng.randrange(0, 5))
             ],
@@ -171,6 +204,13 @@ def main(count: int) -> None:
         (each,) = per_call([function], people, 3)
         print(f"{label:24} {each * 1e9:8.0f} ns/call   {each / hand:.1f}x handwritten, "
               f"{each / ours:.1f}x segrules   ({wrong} disagreements)")
+    golfers = loader.loads(BIG_GOLFERS, "big_golfers.seg")
+    wrong = sum(golfers.matches("big_golfers", p) != handwritten_big_golfers(p) for p in people)
+    hand, ours = per_call([handwritten_big_golfers,
+                           lambda p: golfers.matches("big_golfers", p)], people)
+    print(f"{'aggregate: handwritten':24} {hand * 1e9:8.0f} ns/call")
+    print(f"{'aggregate: book.matches':24} {ours * 1e9:8.0f} ns/call   ratio {ours / hand:.2f}"
+          f"   ({wrong} disagreements)")
     session = {"device": "mobile"}
     (each,) = per_call([lambda p: book.segments_for(p, session=session, store="main")],
                        people, 3)
