@@ -14,9 +14,12 @@ import operator
 import unicodedata
 from collections import UserString
 from collections.abc import Collection, Iterator, Mapping
-from decimal import Decimal
+from decimal import Context, Decimal
+from fractions import Fraction
+from numbers import Integral, Number, Rational, Real
 from typing import Any, TypeGuard
 
+import numpy as np
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
@@ -48,7 +51,7 @@ def read(root: object, names: tuple[str, ...]) -> object:
         if isinstance(value, Mapping):
             value = value.get(name)
         elif (not present(value) or name.startswith("_") or is_list(value)
-              or isinstance(value, (str, bytes, bytearray, int, float, Decimal, dt.date))):
+              or isinstance(value, (str, bytes, bytearray, Number, dt.date))):
             return None
         else:
             value = getattr(value, name, None)
@@ -70,8 +73,37 @@ def moment(value: object) -> dt.datetime | None:
     return None
 
 
+def exact(value: object) -> Decimal | Fraction | None:
+    """A number as the decimal it is written as (a float as its shortest repr); None for
+    anything that is not a number."""
+    if isinstance(value, bool) or not isinstance(value, Real | Decimal):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, Integral):
+        return Decimal(int(value))
+    if isinstance(value, float):
+        return Decimal(float.__repr__(value))
+    if isinstance(value, Rational):
+        return Fraction(value.numerator, value.denominator)
+    text = str(value)  # NumPy float32 and friends print their shortest digits
+    return Decimal(text) if type(value)(text) == value else Decimal(repr(float(value)))
+
+
 def is_number(value: object) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    return exact(value) is not None
+
+
+def nan(value: Decimal | Fraction) -> bool:
+    return isinstance(value, Decimal) and value.is_nan()
+
+
+def same_number(x: object, literal: n.Number) -> Decimal | Fraction | None:
+    """``x`` as an exact number to set against ``literal``; None when it never compares."""
+    found = exact(x)
+    if found is None or nan(found) or nan(Decimal(literal.value)):
+        return None
+    return found
 
 
 # --- conditions -----------------------------------------------------------------------------
@@ -92,9 +124,8 @@ def equal(x: object, literal: n.Value, ignore_case: bool) -> bool:
     if isinstance(literal, n.Boolean):
         return isinstance(x, bool) and x == literal.value
     if isinstance(literal, n.Number):
-        if not is_number(x):
-            return False
-        return x == (float(literal.value) if isinstance(x, float) else literal.value)
+        found = same_number(x, literal)
+        return found is not None and found == literal.value
     if isinstance(literal, n.Date | n.DateTime):
         found = moment(x)
         return found is not None and found == moment(literal.value)
@@ -103,9 +134,8 @@ def equal(x: object, literal: n.Value, ignore_case: bool) -> bool:
 
 def ordered(compare: Any, x: object, literal: n.Value, ignore_case: bool) -> bool:
     if isinstance(literal, n.Number):
-        if not is_number(x):
-            return False
-        return bool(compare(x, float(literal.value) if isinstance(x, float) else literal.value))
+        found = same_number(x, literal)
+        return found is not None and bool(compare(found, literal.value))
     if isinstance(literal, n.String):
         return isinstance(x, str) and bool(
             compare(fold(x, ignore_case), fold(literal.value, ignore_case)))
@@ -180,6 +210,16 @@ def compare_holds(node: n.Compare, v: object, now: dt.datetime) -> bool:
     return positive != node.negated
 
 
+def exact_sum(numbers: list[Decimal | Fraction]) -> Decimal | Fraction:
+    """The exact sum; NaN when a NaN or both infinities are among them, else an infinity."""
+    specials = [x for x in numbers if isinstance(x, Decimal) and not x.is_finite()]
+    if any(x.is_nan() for x in specials) or len({x.is_signed() for x in specials}) == 2:
+        return Decimal("NaN")
+    if specials:
+        return specials[0]
+    return sum((Fraction(x) for x in numbers), Fraction(0))
+
+
 # --- evaluation -----------------------------------------------------------------------------
 
 
@@ -248,19 +288,26 @@ class Oracle:
             return len(elements)
         fields = [read(e, node.value_path) if node.value_path else e for e in elements]
         if node.func in ("sum", "avg"):
-            numbers = [x for x in fields if is_number(x)]
-            if any(isinstance(x, float) for x in numbers) and any(
-                    isinstance(x, Decimal) for x in numbers):
-                numbers = [float(x) for x in numbers]
+            numbers = [found for x in fields if (found := exact(x)) is not None]
             if node.func == "sum":
-                return sum(numbers)
-            return sum(numbers) / len(numbers) if numbers else None
+                return exact_sum(numbers)
+            if not numbers:
+                return None
+            # The average is rounded to 28 significant digits, half-even.
+            total = Fraction(exact_sum(numbers)) if all(
+                not isinstance(x, Decimal) or x.is_finite() for x in numbers) else None
+            if total is None:
+                return exact_sum(numbers)
+            return Context(prec=28).divide(Decimal(total.numerator),
+                                           Decimal(total.denominator * len(numbers)))
         usable: list[Any] = []
         for x in fields:
             kind = "number" if is_number(x) else "date" if moment(x) is not None else None
-            first = usable and ("number" if is_number(usable[0]) else "date")
+            first = usable and ("number" if isinstance(usable[0], Decimal | Fraction) else "date")
             if kind is not None and (not usable or kind == first):
-                usable.append(x if kind == "number" else moment(x))
+                usable.append(exact(x) if kind == "number" else moment(x))
+        if any(isinstance(x, Decimal) and x.is_nan() for x in usable):
+            return Decimal("NaN")  # NaN is not ordered: the extreme of a list with one is NaN
         pick = min if node.func == "min" else max
         return pick(usable) if usable else None
 
@@ -295,6 +342,12 @@ def _literals(node: object) -> Iterator[object]:
                 yield value.value
             if isinstance(value, n.Date | n.DateTime):
                 yield value.value.isoformat()
+            if isinstance(value, n.Number):
+                # The same number as data of other types: a float that prints as the literal,
+                # a NumPy scalar, a Fraction.
+                yield float(value.value)
+                yield np.float64(value.value)
+                yield Fraction(value.value)
         yield from _literals(node.left)
     elif isinstance(node, n.Aggregate) and node.where is not None:
         yield from _literals(node.where)
@@ -305,8 +358,16 @@ def _literals(node: object) -> Iterator[object]:
         yield from _literals(node.item)
 
 
+_hostile_numbers = st.one_of(
+    # Decimals within the 1,000 digits an exact sum may span.
+    st.floats(), st.decimals(-10**20, 10**20, places=6),
+    st.sampled_from([10**400, -(10**400), Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"),
+                     Decimal("-Infinity"), Decimal("-0"), -0.0, Fraction(1, 3), 2**63,
+                     Decimal("1E+300"), Decimal("-1E-300"), np.float32("nan"), np.bool_(True)]),
+    st.integers(-10**6, 10**6).map(np.int64), st.floats(width=32).map(np.float32),
+)
 _scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**6),
+    st.none(), st.booleans(), st.integers(-10**6, 10**6), _hostile_numbers,
     st.floats(allow_nan=False, width=32), st.decimals(-10**4, 10**4, places=2, allow_nan=False),
     st.text(max_size=6), st.sampled_from(["2026-01-31", "2026-01-31T09:00:00Z", "2020-02-29"]),
     st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)),

@@ -224,7 +224,7 @@ def test_aggregates_of_nothing(orders: object) -> None:
         assert holds(n.Compare(agg(func, "total"), "exists", negated=True), profile)
 
 
-def test_sum_of_floats_and_decimals_is_a_float_sum() -> None:
+def test_sum_of_floats_and_decimals_is_exact() -> None:
     profile = {"orders": [{"total": 0.5}, {"total": Decimal("0.25")}]}
     assert holds(n.Compare(agg("sum", "total"), "eq", (N(Decimal("0.75")),)), profile)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
+from numbers import Number
 from typing import Any
 
 from .lists import DATA_TYPES, is_list, is_missing
@@ -25,9 +26,10 @@ __all__ = ["NO_ID", "Attributes", "customer_id", "id_text", "reader", "step"]
 Computed = Callable[[Any, dt.datetime], Any]
 Reader = Callable[..., Any]
 
-# Built-in values are data, not records: `price.real` or `name.upper` is missing.
+# Built-in values are data, not records: `price.real` or `name.upper` is missing. Any number
+# (NumPy scalars too) is a value; the concrete classes come first for speed.
 _OPAQUE = (str, bytes, bytearray, int, float, complex, Decimal, dt.date, dt.time, dt.timedelta,
-           list, tuple, set, frozenset)
+           list, tuple, set, frozenset, Number)
 
 
 class Attributes:

@@ -17,11 +17,12 @@ import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from . import adapters, arguments, printer, runtime
+from . import adapters, arguments, numeric, printer, runtime
 from . import nodes as n
 from .lists import is_list, is_missing
 from .operators import OPERATORS
@@ -432,6 +433,11 @@ def _show(value: object, depth: int) -> str:
         return float.__repr__(value)
     if isinstance(value, Decimal):
         return Decimal.__str__(value)
+    if isinstance(value, Fraction):
+        return Fraction.__str__(value)
+    if (number := numeric.plain(value)) is not None:
+        # NumPy and other real numbers, as the int, float or Decimal they count as.
+        return _show(number, depth)
     if isinstance(value, dt.date | dt.time):
         return _moment(value)
     if is_list(value):
@@ -521,6 +527,9 @@ def _to_json(value: object, depth: int) -> object:
         return float.__pos__(value) if math.isfinite(value) else show(value)
     if isinstance(value, str):
         return str.__str__(value)
+    number = numeric.plain(value)
+    if type(number) is int or type(number) is float:
+        return _to_json(number, depth)  # NumPy numbers as JSON numbers
     if is_list(value) and depth > 0:
         return [_json_safely(item, depth - 1) for item in value]
     if isinstance(value, Mapping) and depth > 0:

@@ -19,13 +19,13 @@ import functools
 import operator
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any, Protocol
 
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
 from . import nodes as n
+from . import numeric
 from .lists import DATA_TYPES, LIST_TYPES, is_list, is_missing
 from .operators import OPERATORS
 from .regex import compile_pattern
@@ -96,27 +96,23 @@ def instant(value: object) -> dt.datetime | None:
     return None
 
 
-def is_number(value: object) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-
-
 # --- element tests: one present, non-list value against the literals -------------------------
 
 
 class _Equal:
     """Equality to any of the literals, as a set lookup per data type (``eq`` and ``in``).
 
-    A decimal literal equals a float datum by float value (data 0.1 is literal 0.1) and an
-    int or Decimal datum exactly; a bool equals only a bool; a date literal also matches an
-    ISO string datum.
+    Numbers are equal as written (``numeric``): a float datum equals a literal it prints as
+    (data 0.1 is literal 0.1), any other number equals it exactly, NaN equals nothing; a bool
+    equals only a bool; a date literal also matches an ISO string datum.
     """
 
     def __init__(self, values: Sequence[n.Value], ignore_case: bool) -> None:
         self.fold = folding(ignore_case)
         self.strings = frozenset(self.fold(v.value) for v in values if isinstance(v, n.String))
         numbers = [v.value for v in values if isinstance(v, n.Number)]
-        self.exact = frozenset(numbers)
-        self.floats = frozenset(float(x) if isinstance(x, Decimal) else x for x in numbers)
+        self.exact = frozenset(x for x in numbers if not numeric.is_nan(x))
+        self.floats = numeric.equal_floats(numbers)
         self.bools = frozenset(v.value for v in values if isinstance(v, n.Boolean))
         self.instants = frozenset(aware(v.value) for v in values
                                   if isinstance(v, n.Date | n.DateTime))
@@ -128,26 +124,23 @@ class _Equal:
             return bool(self.instants) and _parse(x) in self.instants
         if isinstance(x, bool):
             return x in self.bools
-        if isinstance(x, float):
+        kind = type(x)
+        if kind is float:
             return x in self.floats
-        if isinstance(x, int | Decimal):
+        if kind is int:
             return x in self.exact
         if isinstance(x, dt.date):
             return aware(x) in self.instants
-        return False
+        number = numeric.plain(x)
+        if number is None or numeric.is_nan(number):
+            return False
+        return number in (self.floats if type(number) is float else self.exact)
 
 
 def _bound(compare: Callable[[Any, Any], bool], value: n.Value, ignore_case: bool) -> Test:
     """``x OP literal`` for one ordering operator, false across types."""
     if isinstance(value, n.Number):
-        exact = value.value
-        as_float = float(exact)
-
-        def number(x: object) -> bool:
-            if isinstance(x, float):
-                return compare(x, as_float)
-            return isinstance(x, int | Decimal) and not isinstance(x, bool) and compare(x, exact)
-        return number
+        return numeric.ordering(compare, value.value)
     if isinstance(value, n.String):
         fold = folding(ignore_case)
         literal = fold(value.value)
@@ -334,47 +327,35 @@ def _whole_years(start: dt.datetime, end: dt.datetime) -> int:
     return years
 
 
-def _add(total: Any, x: Any) -> Any:
-    # Decimal + float is a TypeError in Python; a mixed sum is a float sum.
-    if isinstance(total, float) != isinstance(x, float) and (
-        isinstance(total, Decimal) or isinstance(x, Decimal)
-    ):
-        return float(total) + float(x)
-    return total + x
-
-
-def _numbers(values: Iterable[object]) -> list[Any]:
-    return [x for x in values if is_number(x)]
-
-
 def _extreme(pick: Callable[..., Any]) -> Callable[[Iterable[object]], object]:
     def reduce(values: Iterable[object]) -> object:
         # Numbers or dates, of the kind of the first usable element; the other kind is skipped.
         kind: str | None = None
         usable: list[Any] = []
         for x in values:
-            if is_number(x):
+            if (number := numeric.plain(x)) is not None:
                 if kind in (None, "number"):
                     kind = "number"
-                    usable.append(x)
+                    usable.append(number)
             elif (moment := instant(x)) is not None and kind in (None, "date"):
                 kind = "date"
                 usable.append(moment)
-        return pick(usable) if usable else None
+        if kind != "number":
+            return pick(usable) if usable else None
+        # NaN is not ordered, so the smallest of a list holding one is NaN too.
+        nan = next((x for x in usable if numeric.is_nan(x)), None)
+        if nan is not None:
+            return nan
+        # One number type orders as written already (a float's digits order as its value);
+        # mixed types are ordered by their written values.
+        if len({type(x) for x in usable}) == 1:
+            return pick(usable)
+        return pick(usable, key=numeric.written)
     return reduce
 
 
-def _sum(values: Iterable[object]) -> object:
-    return functools.reduce(_add, _numbers(values), 0)
-
-
-def _avg(values: Iterable[object]) -> object:
-    numbers = _numbers(values)
-    return functools.reduce(_add, numbers, 0) / len(numbers) if numbers else None
-
-
 _REDUCERS: dict[str, Callable[[Iterable[object]], object]] = {
-    "sum": _sum, "avg": _avg, "min": _extreme(min), "max": _extreme(max),
+    "sum": numeric.total, "avg": numeric.mean, "min": _extreme(min), "max": _extreme(max),
 }
 
 
