@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import segrules
 from oracle import Oracle
+from segrules import numeric
 from segrules.customers import CustomerFile
 from segrules.explain import explain
 
@@ -86,6 +87,9 @@ def test_a_sum_spanning_more_than_1000_digits_is_rounded_to_1000() -> None:
     book = segrules.loads("segment s { include where sum(orders.total) > 1 }")
     assert book.matches("s", profile)
     assert book.evaluation_errors == 0
+    huge = numeric.total([Decimal("1E+999999999"), Decimal("1E-999999999"), -1])
+    assert huge == Decimal("1E+999999999")  # rounded, not overflowed to infinity
+    assert numeric.mean([Decimal("1E+999999999"), 0]) == Decimal("5E+999999998")
 
 
 def test_an_average_is_the_exact_total_over_the_count() -> None:
@@ -105,7 +109,7 @@ COMPARISONS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": oper
 
 @st.composite
 def baskets(draw: st.DrawFn, places: int) -> tuple[list[object], list[Decimal]]:
-    units = draw(st.lists(st.integers(-10**9, 10**11), min_size=2, max_size=6))
+    units = draw(st.lists(st.integers(-10**9, 10**13), min_size=2, max_size=6))
     amounts = [Decimal(u).scaleb(-places) for u in units]
     written: list[object] = []
     for amount in amounts:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from decimal import Context, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from fractions import Fraction
 from numbers import Integral, Rational, Real
 from typing import Any
@@ -37,7 +37,9 @@ _UNITS = 10_000  # the fast path adds whole ten-thousandths
 # multiple of 1e-4: a float that is such a multiple's nearest float prints as that multiple.
 _LIMIT = 2.0**33
 _LIMIT_UNITS = 2**33 * _UNITS
-_QUIET = Context(prec=SUM_DIGITS, traps=[])  # NaN and infinities propagate, never raise
+# NaN and infinities propagate and nothing raises; no exponent is too large for the data.
+_QUIET = Context(prec=SUM_DIGITS, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
+_AVERAGE = Context(prec=AVG_DIGITS, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
 
 
 def plain(x: object) -> Number | None:
@@ -208,8 +210,7 @@ def mean(values: Iterable[object]) -> Decimal | None:
     if not numbers:
         return None
     summed = written(total(numbers))
-    context = Context(prec=AVG_DIGITS, traps=[])
     if isinstance(summed, Fraction):
-        return context.divide(Decimal(summed.numerator),
+        return _AVERAGE.divide(Decimal(summed.numerator),
                               Decimal(summed.denominator * len(numbers)))
-    return context.divide(summed, len(numbers))
+    return _AVERAGE.divide(summed, len(numbers))
