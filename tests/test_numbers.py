@@ -140,7 +140,7 @@ def test_sum_membership_is_exact_decimal_comparison(data: st.DataObject, places:
     written, amounts = data.draw(baskets(places))
     exact = sum(amounts, Decimal(0))
     threshold = _threshold(data.draw, exact, places)
-    rule = f"sum(orders.total) {op} {threshold}"
+    rule = f"sum(orders.total) {op} {threshold:f}"
     assert verdict(rule, orders(*written)) == COMPARISONS[op](exact, threshold)
 
 
@@ -151,7 +151,7 @@ def test_avg_membership_is_exact_decimal_comparison(data: st.DataObject, places:
     written, amounts = data.draw(baskets(places))
     exact = Fraction(sum(amounts, Decimal(0))) / len(amounts)
     threshold = _threshold(data.draw, exact, places)
-    rule = f"avg(orders.total) {op} {threshold}"
+    rule = f"avg(orders.total) {op} {threshold:f}"
     assert verdict(rule, orders(*written)) == COMPARISONS[op](exact, Fraction(threshold))
 
 
@@ -223,7 +223,8 @@ def test_every_representation_of_a_number_answers_alike(value: Decimal,
                             value.to_integral_value()])
     a, b = data.draw(near), data.draw(near)
     lo, hi = sorted((a, b))
-    rule = data.draw(st.sampled_from(RULES)).format(a=a, b=b, lo=lo, hi=hi)
+    rule = data.draw(st.sampled_from(RULES)).format(a=f"{a:f}", b=f"{b:f}", lo=f"{lo:f}",
+                                                    hi=f"{hi:f}")
     answers = {verdict(rule, {"x": x, "tags": [x]}) for x in representations(value)}
     assert len(answers) == 1, rule
 
