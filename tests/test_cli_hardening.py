@@ -520,11 +520,15 @@ _cells = st.one_of(
     st.sampled_from(["NaN", "-Infinity", "9" * 4400, "\ud800", "0000-01-01", "9999-12-31T23:59",
                      "\x00", "1e400", "[]", "{}", '"', "\\ud800", "true", "-0"]),
 )
+
+
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+
+
 _json_values = st.recursive(
     st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=8) | _cells,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
-                                                                max_size=3),
-    max_leaves=8)
+    _containers, max_leaves=8)
 _FUZZ_SEG = """\
 segment s {
     stores "main"
