@@ -122,7 +122,8 @@ def equal(x: object, literal: n.Value, ignore_case: bool) -> bool:
     if isinstance(literal, n.String):
         return isinstance(x, str) and fold(x, ignore_case) == fold(literal.value, ignore_case)
     if isinstance(literal, n.Boolean):
-        return isinstance(x, bool) and x == literal.value
+        numpy_bool = type(x).__module__ == "numpy" and type(x).__name__ in ("bool", "bool_")
+        return (isinstance(x, bool) or numpy_bool) and bool(x) == literal.value
     if isinstance(literal, n.Number):
         found = same_number(x, literal)
         return found is not None and found == literal.value

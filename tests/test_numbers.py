@@ -191,6 +191,21 @@ def test_a_bool_is_not_a_number(flag: object) -> None:
     assert verdict("sum(orders.total) is 0", orders(flag, flag))
 
 
+@pytest.mark.parametrize("flag", [True, False, np.bool_(True), np.bool_(False)], ids=repr)
+def test_a_numpy_bool_is_the_boolean_it_holds(flag: object) -> None:
+    # Data from pandas or Arrow hands out NumPy bools: `is true` must not be silently false.
+    assert verdict("flag is true", {"flag": flag}) is bool(flag)
+    assert verdict("flag is not true", {"flag": flag}) is not bool(flag)
+    assert verdict("flag is false", {"flag": flag}) is not bool(flag)
+    assert verdict("flags is true", {"flags": [flag]}) is bool(flag)
+    assert verdict("count(orders where paid is true) is 1",
+                   {"orders": [{"paid": flag}]}) is bool(flag)
+    tree = explain(_book("flag is true"), "s", {"flag": flag}, now=NOW)
+    assert f"(flag = {'true' if flag else 'false'})" in str(tree)
+    assert json.loads(json.dumps(tree.to_dict()))["children"][0]["children"][0]["seen"][0][
+        "value"] is bool(flag)
+
+
 def test_numbers_inside_a_path_have_no_fields() -> None:
     assert not verdict("price.real exists", {"price": np.int64(5)})
 

@@ -423,8 +423,8 @@ _SHOWN_DEPTH = 3  # containers nested deeper (or cyclic) are shown as [â€¦] / {â
 def _show(value: object, depth: int) -> str:
     if is_missing(value):  # a one-shot iterator too: never consumed to be shown
         return "missing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if (flag := numeric.boolean(value)) is not None:
+        return "true" if flag else "false"
     if isinstance(value, str):
         return printer.string(str.__str__(value))
     if isinstance(value, int):
@@ -518,8 +518,8 @@ def _json(value: object) -> object:
 def _to_json(value: object, depth: int) -> object:
     if is_missing(value):
         return None
-    if isinstance(value, bool):
-        return value
+    if (flag := numeric.boolean(value)) is not None:
+        return flag
     if isinstance(value, int):
         text = _integer(value)
         return int.__pos__(value) if text[0] != "<" else text

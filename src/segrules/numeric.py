@@ -73,6 +73,17 @@ def _other_real(x: Real) -> Number:
     return float(x)
 
 
+def boolean(x: object) -> bool | None:
+    """``x`` as a boolean: a ``bool``, or NumPy's bool (what pandas and Arrow conversions hand
+    out), which is the boolean it holds rather than an opaque object; None for anything else."""
+    if isinstance(x, bool):
+        return x
+    kind = type(x)
+    if kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"):
+        return bool(x)
+    return None
+
+
 def is_number(x: object) -> bool:
     return plain(x) is not None
 

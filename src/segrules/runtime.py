@@ -104,7 +104,7 @@ class _Equal:
 
     Numbers are equal as written (``numeric``): a float datum equals a literal it prints as
     (data 0.1 is literal 0.1), any other number equals it exactly, NaN equals nothing; a bool
-    equals only a bool; a date literal also matches an ISO string datum.
+    (or a NumPy bool) equals only a bool; a date literal also matches an ISO string datum.
     """
 
     def __init__(self, values: Sequence[n.Value], ignore_case: bool) -> None:
@@ -125,6 +125,8 @@ class _Equal:
         if isinstance(x, bool):
             return x in self.bools
         kind = type(x)
+        if (flag := numeric.boolean(x)) is not None:
+            return flag in self.bools
         if kind is float:
             return x in self.floats
         if kind is int:
