@@ -1,0 +1,111 @@
+"""The laws the fuzz campaign checks, one function per front door of segrules.
+
+``text_law``: any text loads or raises ``SegrulesError`` whose diagnostics point inside the
+text; what loads prints canonically and loads back to the same document. ``evaluation_law``:
+for any call, however hostile its profile, id, store, moment or store of members, every
+evaluation answers a bool without raising and every answer agrees with the others
+(``matches``, ``segments_for``, ``membership``, ``groups_for``, ``explain`` and targets), and
+an explanation renders as text and as strict JSON. ``cli_law``: any command line exits 0, 1
+or 2 and never shows a traceback.
+
+Both ``tests/test_fuzz*.py`` (Hypothesis) and ``benchmarks/fuzz_campaign.py`` (seeded
+mutations) call these, so a law is stated once.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+import segrules
+from segrules.book import Book
+from segrules.cli import cli
+from segrules.errors import SegrulesError
+from segrules.targets import Target
+
+#: Source names of every kind ``loads(text, source=…)`` may be given.
+SOURCE_NAMES = ("fuzz.seg", "", "a\x00b", "\ud800.seg", "dir/ü n.seg", "x" * 300, "<string>")
+
+#: The exit codes the CLI documents: success, a finding, bad input.
+EXIT_CODES = (0, 1, 2)
+
+
+def spans_inside(error: SegrulesError, text: str) -> None:
+    """Every diagnostic of ``error`` renders and points inside ``text``."""
+    assert error.diagnostics, "an error must carry at least one diagnostic"
+    assert any(d.severity == "error" for d in error.diagnostics)
+    error.render()
+    str(error)
+    pickle.loads(pickle.dumps(error))
+    lines = text.count("\n") + 1
+    for diagnostic in error.diagnostics:
+        span = diagnostic.span
+        assert span is not None, diagnostic.render()
+        assert span.source.text == text, diagnostic.render()
+        assert 0 <= span.start <= span.end <= len(text), diagnostic.render()
+        assert 1 <= span.line <= span.end_line <= lines, diagnostic.render()
+        line_start = text.rfind("\n", 0, span.start) + 1
+        assert span.column == span.start - line_start + 1, diagnostic.render()
+
+
+def text_law(text: str, source: str = "fuzz.seg") -> Book | None:
+    """Load ``text``: a book, or None after checking the error is a well-placed SegrulesError."""
+    try:
+        book = segrules.loads(text, source)
+    except SegrulesError as error:
+        spans_inside(error, text)
+        return None
+    for warning in book.warnings:
+        warning.render()
+    printed = segrules.dumps(book)
+    again = segrules.loads(printed)
+    assert again.document == book.document, printed
+    assert segrules.dumps(again) == printed
+    return book
+
+
+def evaluation_law(book: Book, call: dict[str, Any], assigned: Sequence[str] = ("a",)) -> None:
+    """Every way of asking ``book`` about one customer answers, and the answers agree."""
+    profile = call["profile"]
+    kwargs = {key: call[key] for key in ("session", "customer_id", "store", "now", "members")}
+    answers = {}
+    for name in book.names:
+        matched = book.matches(name, profile, **kwargs)
+        assert type(matched) is bool, (name, matched)
+        answers[name] = matched
+        explanation = book.explain(name, profile, **kwargs)
+        assert explanation.matched == matched, name
+        str(explanation)
+        json.dumps(explanation.to_dict(), allow_nan=False, ensure_ascii=False)
+    expected = frozenset(name for name, matched in answers.items() if matched)
+    assert book.segments_for(profile, **kwargs) == expected
+    member = book.membership(profile, **kwargs)
+    assert {name for name in reversed(book.names) if member(name)} == expected
+    groups = book.groups_for(profile, assigned=assigned, **kwargs)
+    given = {group for name in expected for group in book[name].groups}
+    assert set(groups) == given | set(assigned)
+    if book.names:
+        for mode, combine in (("any", any), ("all", all)):
+            target = Target(mode, book.names)
+            assert target.matches(book, profile, **kwargs) == combine(answers.values())
+        none = Target("none", book.names).matches(book, profile, **kwargs)
+        assert none == (not expected)
+
+
+def cli_law(args: Sequence[str], cwd: Path | None = None) -> Result:
+    """Run ``segrules ARGS`` in-process: exit code 0, 1 or 2, and no traceback anywhere."""
+    runner = CliRunner()
+    result = runner.invoke(cli, list(args), catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        assert result.exc_info is not None
+        shown = "".join(traceback.format_exception(*result.exc_info))
+        raise AssertionError(f"segrules {list(args)} raised:\n{shown}")
+    assert result.exit_code in EXIT_CODES, (args, result.exit_code, result.output)
+    assert "Traceback (most recent call last)" not in result.output, result.output
+    return result
