@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
 
+import hostile
 import segrules
 from segrules.book import Book
 from segrules.cli import cli
@@ -34,6 +36,16 @@ SOURCE_NAMES = ("fuzz.seg", "", "a\x00b", "\ud800.seg", "dir/ü n.seg", "x" * 30
 
 #: The exit codes the CLI documents: success, a finding, bad input.
 EXIT_CODES = (0, 1, 2)
+
+# Hostile cases are slow to draw and large; a failure prints the blob that replays it.
+settings.register_profile("fuzz", deadline=None, print_blob=True, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+
+
+def fuzz(examples: int) -> settings:
+    """Hypothesis settings for a fuzz test: its CI budget of ``examples``, times
+    ``SEGRULES_FUZZ_SCALE`` for a long campaign."""
+    return settings(settings.get_profile("fuzz"), max_examples=examples * hostile.scale())
 
 
 def spans_inside(error: SegrulesError, text: str) -> None:

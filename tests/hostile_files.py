@@ -183,9 +183,10 @@ def csv_bytes(rng: random.Random, profiles: list[dict[str, Any]]) -> bytes:
     return data
 
 
-def parquet_table(rng: random.Random, profiles: list[dict[str, Any]]) -> Any:
-    """A pyarrow table of the profiles' ids with columns of Parquet's odder types, or None
-    when pyarrow is missing or refuses the draw."""
+def parquet_table(rng: random.Random, profiles: list[dict[str, Any]], every: bool = False
+                  ) -> Any:
+    """A pyarrow table of the profiles' ids with columns of Parquet's odder types (some, or
+    ``every`` one), or None when pyarrow is missing or refuses the draw."""
     try:
         import pyarrow as pa
     except ImportError:
@@ -221,7 +222,7 @@ def parquet_table(rng: random.Random, profiles: list[dict[str, Any]]) -> Any:
         if hasattr(pa, "float16") else pa.nulls(count),
         "email_opt_in": lambda: pa.array([True] * count, pa.bool_()),
     }
-    for name in rng.sample(sorted(odd), rng.randint(1, len(odd))):
+    for name in sorted(odd) if every else rng.sample(sorted(odd), rng.randint(1, len(odd))):
         try:
             columns[name] = odd[name]()
         except Exception:

@@ -379,13 +379,16 @@ _scalars = st.one_of(
 
 
 @st.composite
-def customers(draw: st.DrawFn, document: n.Document) -> dict[str, Any]:
+def customers(draw: st.DrawFn, document: n.Document,
+              extra: st.SearchStrategy[object] | None = None) -> dict[str, Any]:
     """``profile``, ``session``, ``customer_id``, ``store``, ``now``, ``members`` for a call,
-    with values drawn from the document's own literals and paths so conditions do match."""
+    with values drawn from the document's own literals and paths so conditions do match, and
+    from ``extra`` values when given."""
     blocks = [b for s in document.segments for b in (*s.includes, *s.excludes)]
     paths = sorted({p for b in blocks for p in _paths(b)})
     literals = [x for b in blocks for x in _literals(b)]
-    leaf = st.one_of(_scalars, st.sampled_from(literals)) if literals else _scalars
+    scalars = _scalars if extra is None else st.one_of(_scalars, extra)
+    leaf = st.one_of(scalars, st.sampled_from(literals)) if literals else scalars
     values = st.one_of(leaf, leaf, st.lists(leaf, max_size=3))
 
     def record(depth: int) -> dict[str, Any]:
