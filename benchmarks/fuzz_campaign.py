@@ -93,7 +93,10 @@ class Report:
 
 
 def signature(error: BaseException) -> str:
-    """Where a failure happens: its type and the innermost line of segrules (or of a law)."""
+    """Where a failure happens: its type and the innermost line of segrules (or of a law).
+    A command's traceback is reported where the command raised, not where the law saw it."""
+    while isinstance(error, AssertionError) and error.__cause__ is not None:
+        error = error.__cause__
     frames = traceback.extract_tb(error.__traceback__)
     inside = [f for f in frames if "/segrules/" in f.filename or f.filename.endswith(
         "campaign.py")]
@@ -187,11 +190,12 @@ class Case:
         return "\n".join(shown).replace(folder, "<tmp>")
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, top: bool = True) -> str:
     """A value's repr, or its type's name when even repr raises (hostile objects do); a dict
     key by key, so one hostile value does not hide the others."""
-    if type(value) is dict:
-        return "{" + ", ".join(f"{_shown(k)}: {_shown(v)}" for k, v in value.items()) + "}"
+    if top and type(value) is dict:
+        return "{" + ", ".join(f"{_shown(k, False)}: {_shown(v, False)}"
+                               for k, v in value.items()) + "}"
     try:
         text = repr(value)
     except BaseException:

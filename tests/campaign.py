@@ -117,7 +117,7 @@ def cli_law(args: Sequence[str], cwd: Path | None = None) -> Result:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         assert result.exc_info is not None
         shown = "".join(traceback.format_exception(*result.exc_info))
-        raise AssertionError(f"segrules {list(args)} raised:\n{shown}")
+        raise AssertionError(f"segrules {list(args)} raised:\n{shown}") from result.exception
     assert result.exit_code in EXIT_CODES, (args, result.exit_code, result.output)
     assert "Traceback (most recent call last)" not in result.output, result.output
     return result
