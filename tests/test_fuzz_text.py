@@ -32,7 +32,7 @@ BASES = [*EXAMPLES.values(), "\n".join(EXAMPLES.values()),
          "segment s { include where x is 1 }\n", "segment s {\n  include all { x is 1 }\n}\n"]
 
 
-@fuzz(150)
+@fuzz(80)
 @given(st.sampled_from(BASES), st.randoms(), st.sampled_from(SOURCE_NAMES))
 def test_hostile_edits_load_or_raise_a_segrules_error(base: str, rng: random.Random,
                                                       source: str) -> None:
