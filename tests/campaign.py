@@ -48,8 +48,9 @@ def fuzz(examples: int) -> settings:
     return settings(settings.get_profile("fuzz"), max_examples=examples * hostile.scale())
 
 
-def spans_inside(error: SegrulesError, text: str) -> None:
-    """Every diagnostic of ``error`` renders and points inside ``text``."""
+def spans_inside(error: SegrulesError, text: str, *, past_the_end: int = 0) -> None:
+    """Every diagnostic of ``error`` renders and points inside ``text`` (or up to
+    ``past_the_end`` characters after it, where "found the end" is shown after the text)."""
     assert error.diagnostics, "an error must carry at least one diagnostic"
     assert any(d.severity == "error" for d in error.diagnostics)
     error.render()
@@ -60,7 +61,7 @@ def spans_inside(error: SegrulesError, text: str) -> None:
         span = diagnostic.span
         assert span is not None, diagnostic.render()
         assert span.source.text == text, diagnostic.render()
-        assert 0 <= span.start <= span.end <= len(text), diagnostic.render()
+        assert 0 <= span.start <= span.end <= len(text) + past_the_end, diagnostic.render()
         assert 1 <= span.line <= span.end_line <= lines, diagnostic.render()
         line_start = text.rfind("\n", 0, span.start) + 1
         assert span.column == span.start - line_start + 1, diagnostic.render()
