@@ -4,14 +4,16 @@
 grammar's sentences. This module aims at the limits: valid files with hostile pieces spliced in
 (numbers past ``int(str)``'s limit and past a float, durations and dates past the calendar,
 lone surrogates, NUL, BOM, invisible spaces and confusable quotes, deep nesting), whole files
-that reach recursion and time limits (reference chains, nesting, thousands of errors), and
-hostile source names. What loads must also print and load back the same (``dumps``), evaluate
-lawfully for hostile calls, and agree with the reference interpreter.
+that reach recursion and time limits (reference chains, nesting, thousands of errors), hostile
+source names, and a ``Reloader`` whose files are edited that way. What loads must also print
+and load back the same (``dumps``), evaluate lawfully for hostile calls, and agree with the
+reference interpreter.
 """
 
 from __future__ import annotations
 
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 
 import hostile
 import hostile_files
-from campaign import SOURCE_NAMES, evaluation_law, fuzz, spans_inside, text_law
+from campaign import SOURCE_NAMES, evaluation_law, fuzz, reload_law, spans_inside, text_law
 from oracle import Oracle, customers
 from segrules.errors import SegrulesError
 from segrules.targets import Target
@@ -86,6 +88,22 @@ def test_what_loads_agrees_with_the_reference_interpreter(data: st.DataObject) -
     for name in book.names:
         kwargs = {key: call[key] for key in ("session", "store", "now", "members")}
         assert book.matches(name, call["profile"], **kwargs) == oracle.member(name), name
+
+
+@fuzz(20)
+@given(st.randoms())
+def test_a_reloader_swaps_in_whole_books_only(rng: random.Random) -> None:
+    with tempfile.TemporaryDirectory(prefix="segrules-fuzz-") as name:
+        folder = Path(name)
+        (folder / "a.seg").write_text(BASES[-1], "utf-8")
+        (folder / "b.seg").write_text("segment b { include segment s }\n", "utf-8")
+        victim = folder / rng.choice(["a.seg", "b.seg"])
+
+        def edit() -> None:
+            text = hostile.mutate_text(rng, victim.read_text("utf-8"))
+            victim.write_text(text, "utf-8", errors="surrogatepass")
+
+        reload_law(folder, edit)
 
 
 # --- targets: one line of text a marketer types -------------------------------------------------
