@@ -5,8 +5,10 @@ text; what loads prints canonically and loads back to the same document. ``evalu
 for any call, however hostile its profile, id, store, moment or store of members, every
 evaluation answers a bool without raising and every answer agrees with the others
 (``matches``, ``segments_for``, ``membership``, ``groups_for``, ``explain`` and targets), and
-an explanation renders as text and as strict JSON. ``reload_law``: a ``Reloader`` swaps in
-whole books only. ``cli_law``: any command line exits 0, 1 or 2 and never shows a traceback.
+an explanation renders as text and as strict JSON. ``json_law``: the JSON form read back from
+hostile data raises ``SegrulesError`` or gives a tree that works. ``reload_law``: a ``Reloader``
+swaps in whole books only. ``cli_law``: any command line exits 0, 1 or 2 and never shows a
+traceback.
 
 Both ``tests/test_fuzz*.py`` (Hypothesis) and ``benchmarks/fuzz_campaign.py`` (seeded
 mutations) call these, so a law is stated once.
@@ -14,6 +16,7 @@ mutations) call these, so a law is stated once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 import traceback
@@ -26,9 +29,12 @@ from hypothesis import HealthCheck, settings
 
 import hostile
 import segrules
+from segrules import nodes as n
 from segrules.book import Book
+from segrules.checker import check
 from segrules.cli import cli
 from segrules.errors import SegrulesError
+from segrules.jsonform import from_json, to_json
 from segrules.reloader import Reloader
 from segrules.source import without_bom
 from segrules.targets import Target
@@ -84,6 +90,25 @@ def text_law(text: str, source: str = "fuzz.seg") -> Book | None:
     assert again.document == book.document, printed
     assert segrules.dumps(again) == printed
     return book
+
+
+def json_law(data: object, call: dict[str, Any]) -> None:
+    """The JSON form read back from hostile data: a ``SegrulesError``, or a node that converts
+    back to the same data; a document that checks clean builds a book that evaluates lawfully."""
+    try:
+        node = from_json(data)
+    except SegrulesError as error:
+        assert error.diagnostics
+        str(error)
+        return
+    assert from_json(to_json(node)) == node
+    if not isinstance(node, n.Document):
+        return
+    with contextlib.suppress(SegrulesError):  # some trees have no text (the printer says so)
+        segrules.dumps(node)
+    if any(d.severity == "error" for d in check(node)):
+        return
+    evaluation_law(Book(node), call)
 
 
 def reload_law(folder: Path, edit: Callable[[], object]) -> None:

@@ -17,7 +17,7 @@ import io
 import json
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +58,10 @@ def _slots(value: Any, path: tuple[Any, ...] = (), seen: frozenset[int] = frozen
             yield from _slots(item, (*path, index), seen | {id(value)})
 
 
-def mutate_profile(rng: random.Random, profile: dict[str, Any], edits: int = 3
-                   ) -> dict[str, Any]:
-    """A copy of ``profile`` with a few values replaced by hostile ones, wrapped or dropped."""
+def mutate_profile(rng: random.Random, profile: dict[str, Any], edits: int = 3,
+                   values: Callable[[random.Random], object] = hostile.value) -> dict[str, Any]:
+    """A copy of ``profile`` with a few values replaced by hostile ones (from ``values``),
+    wrapped or dropped."""
     out = copy.deepcopy(profile)
     for _ in range(rng.randint(1, edits)):
         slots = [path for path in _slots(out) if path]
@@ -72,12 +73,25 @@ def mutate_profile(rng: random.Random, profile: dict[str, Any], edits: int = 3
             parent = parent[step]
         roll = rng.random()
         if roll < 0.7:
-            parent[path[-1]] = hostile.value(rng)
+            parent[path[-1]] = values(rng)
         elif roll < 0.85:
             parent[path[-1]] = rng.choice(hostile._collections([parent[path[-1]]]))
         elif isinstance(parent, dict):
             del parent[path[-1]]
     return out
+
+
+#: Values JSON data can hold (``json.loads`` reads NaN and Infinity too) that break readers.
+JSON_LEAVES = (
+    math.nan, math.inf, -math.inf, 10**400, -(10**5000), 1e308, "9" * 5000, "\ud800", "a\x00b",
+    "", True, False, None, [], {}, [[[[[]]]]], {"type": "Compare"}, {"type": "Nope"},
+    {"type": "Document", "version": 10**400}, "2026-02-30", "9999-12-31T23:59:59-23:59",
+    "0001-01-01T00:00:00+23:59", "1e999", "NaN", "-0", 1.5, -1, 2**63,
+)
+
+
+def json_leaf(rng: random.Random) -> object:
+    return copy.deepcopy(rng.choice(JSON_LEAVES))
 
 
 # --- JSON-able hostility, for files -------------------------------------------------------------

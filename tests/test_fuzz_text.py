@@ -5,13 +5,14 @@ grammar's sentences. This module aims at the limits: valid files with hostile pi
 (numbers past ``int(str)``'s limit and past a float, durations and dates past the calendar,
 lone surrogates, NUL, BOM, invisible spaces and confusable quotes, deep nesting), whole files
 that reach recursion and time limits (reference chains, nesting, thousands of errors), hostile
-source names, and a ``Reloader`` whose files are edited that way. What loads must also print
-and load back the same (``dumps``), evaluate lawfully for hostile calls, and agree with the
-reference interpreter.
+source names, the JSON form with hostile values put in, and a ``Reloader`` whose files are
+edited that way. What loads must also print and load back the same (``dumps``), evaluate
+lawfully for hostile calls, and agree with the reference interpreter.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import tempfile
 from pathlib import Path
@@ -22,9 +23,19 @@ from hypothesis import strategies as st
 
 import hostile
 import hostile_files
-from campaign import SOURCE_NAMES, evaluation_law, fuzz, reload_law, spans_inside, text_law
+from campaign import (
+    SOURCE_NAMES,
+    evaluation_law,
+    fuzz,
+    json_law,
+    reload_law,
+    spans_inside,
+    text_law,
+)
 from oracle import Oracle, customers
 from segrules.errors import SegrulesError
+from segrules.jsonform import to_json
+from segrules.loader import loads
 from segrules.targets import Target
 
 ROOT = Path(__file__).parent.parent
@@ -104,6 +115,19 @@ def test_a_reloader_swaps_in_whole_books_only(rng: random.Random) -> None:
             victim.write_text(text, "utf-8", errors="surrogatepass")
 
         reload_law(folder, edit)
+
+
+# --- the JSON form: trees a UI builder stores ----------------------------------------------------
+
+
+@fuzz(60)
+@given(st.sampled_from(BASES[len(EXAMPLES):]), st.randoms())  # those that load on their own
+def test_hostile_json_forms_read_back_or_raise_a_segrules_error(base: str,
+                                                                rng: random.Random) -> None:
+    document = loads(base).document
+    data = json.loads(json.dumps(to_json(document)))  # as a UI builder's database returns it
+    hostile_data = hostile_files.mutate_profile(rng, data, values=hostile_files.json_leaf)
+    json_law(hostile_data, hostile.call(rng, document))
 
 
 # --- targets: one line of text a marketer types -------------------------------------------------
