@@ -11,7 +11,8 @@ alone:
 - **text**: an example file (or a hostile whole file) with hostile pieces spliced in, conditions
   with extreme values put into blocks, tokens doubled or dropped, or bits flipped; it must load
   or raise ``SegrulesError`` pointing inside the text, and what loads must print and load back
-  the same and then evaluate lawfully for hostile calls.
+  the same and then evaluate lawfully for hostile calls; ``fmt`` must refuse it or format it
+  to a fixed point.
 - **evaluation**: an example customer with values replaced by hostile ones (NaN, huge ints,
   lone surrogates, raising objects, cycles, generators …), or a wholly hostile call (id, store,
   moment, session, membership store), against the example book: ``matches``, ``segments_for``,
@@ -143,6 +144,7 @@ class Case:
         getattr(self, f"_{self.kind}")()
 
     def _text(self) -> None:
+        campaign.format_law(self.text)
         book = campaign.text_law(self.text, self.source)
         if book is not None:
             for number in range(2):

@@ -1,7 +1,8 @@
 """The laws the fuzz campaign checks, one function per front door of segrules.
 
 ``text_law``: any text loads or raises ``SegrulesError`` whose diagnostics point inside the
-text; what loads prints canonically and loads back to the same document. ``evaluation_law``:
+text; what loads prints canonically and loads back to the same document. ``format_law``: ``fmt``
+refuses text with a ``SegrulesError`` or formats it to a fixed point. ``evaluation_law``:
 for any call, however hostile its profile, id, store, moment or store of members, every
 evaluation answers a bool without raising and every answer agrees with the others
 (``matches``, ``segments_for``, ``membership``, ``groups_for``, ``explain`` and targets), and
@@ -34,6 +35,7 @@ from segrules.book import Book
 from segrules.checker import check
 from segrules.cli import cli
 from segrules.errors import SegrulesError
+from segrules.formatter import format_text
 from segrules.jsonform import from_json, to_json
 from segrules.reloader import Reloader
 from segrules.source import without_bom
@@ -46,8 +48,11 @@ SOURCE_NAMES = ("fuzz.seg", "", "a\x00b", "\ud800.seg", "dir/ü n.seg", "x" * 30
 EXIT_CODES = (0, 1, 2)
 
 # Hostile cases are slow to draw and large; a failure prints the blob that replays it.
-settings.register_profile("fuzz", deadline=None, print_blob=True, suppress_health_check=[
-    HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+# Shrinking stops at the first bug found: shrinking several at once takes minutes.
+settings.register_profile(
+    "fuzz", deadline=None, print_blob=True, report_multiple_bugs=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.filter_too_much])
 
 
 def fuzz(examples: int) -> settings:
@@ -90,6 +95,16 @@ def text_law(text: str, source: str = "fuzz.seg") -> Book | None:
     assert again.document == book.document, printed
     assert segrules.dumps(again) == printed
     return book
+
+
+def format_law(text: str) -> None:
+    """``fmt`` on any text: a ``SegrulesError``, or a layout that formats to itself."""
+    try:
+        formatted = format_text(text, "fuzz.seg")
+    except SegrulesError as error:
+        error.render()
+        return
+    assert format_text(formatted, "fuzz.seg") == formatted
 
 
 def json_law(data: object, call: dict[str, Any]) -> None:

@@ -279,7 +279,22 @@ def segments_folder(rng: random.Random, folder: Path) -> Path:
     if rng.random() < 0.1:
         name, make = rng.choice(sorted(hostile.HOSTILE_FILES.items()))
         (folder / f"{name}.seg").write_text(make(), "utf-8", errors="surrogatepass")
+    if rng.random() < 0.1:
+        rng.choice(ODD_ENTRIES)(folder)
     return folder
+
+
+#: Things a folder of segments can hold that are not readable segment files.
+ODD_ENTRIES = (
+    lambda folder: (folder / "latin1.seg").write_bytes(b"segment caf\xe9 { }\n"),
+    lambda folder: (folder / "folder.seg").mkdir(),
+    lambda folder: (folder / "loop.seg").symlink_to(folder / "loop.seg"),
+    lambda folder: (folder / "gone.seg").symlink_to(folder / "nowhere.seg"),
+    lambda folder: (folder / "empty.seg").write_bytes(b""),
+    lambda folder: (folder / "bom.seg").write_bytes(b"\xef\xbb\xbf"),
+    lambda folder: (folder / "nul.seg").write_bytes(b"\x00" * 64),
+    lambda folder: (folder / "sub" / "deeper").mkdir(parents=True),
+)
 
 
 def customers_file(rng: random.Random, folder: Path) -> tuple[Path, list[str]]:

@@ -6,7 +6,8 @@ zones; sessions and membership stores that raise or answer nonsense (``tests/hos
 ``matches``, ``segments_for``, ``membership``, ``groups_for``, ``explain`` (text and JSON) and
 targets answer without raising and agree with each other, and on the values the reference
 interpreter understands (NaN, infinities, huge numbers, calendar edges, surrogates) with it.
-Membership stores take hostile ids and names with a ``SegrulesError`` or not at all, and the
+Computed attributes that raise or return hostile values are missing or those values. Membership
+stores take hostile ids and names with a ``SegrulesError`` or not at all, and the
 SQLite store and the in-memory one agree op for op.
 """
 
@@ -28,6 +29,7 @@ import hostile_files
 from campaign import evaluation_law, fuzz
 from oracle import Oracle, customers
 from segrules import nodes as n
+from segrules.adapters import Attributes
 from segrules.book import Book
 from segrules.errors import SegrulesError
 from segrules.loader import load, loads
@@ -36,7 +38,8 @@ from strategies import documents
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = load(ROOT / "examples" / "segments")
-SEED = loads((ROOT / "tests" / "cases" / "seed.seg").read_text("utf-8"))
+SEED_TEXT = (ROOT / "tests" / "cases" / "seed.seg").read_text("utf-8")
+SEED = loads(SEED_TEXT)
 BOOKS = {"examples": EXAMPLES, "seed": SEED}
 
 
@@ -84,6 +87,33 @@ def test_every_hostile_moment_and_membership_store(index: int) -> None:
     evaluation_law(EXAMPLES, {"profile": {"id": "c-1", "age": 30}, "session": None,
                               "store": "main", "customer_id": None,
                               "now": hostile.NOWS[index](), "members": members()})
+
+
+def _computed(rng: random.Random) -> Any:
+    """A computed attribute that raises, returns a hostile value, or returns itself."""
+    kind = rng.randrange(4)
+    value = hostile.value(rng)
+
+    def compute(profile: object, now: dt.datetime) -> object:
+        if kind == 0:
+            raise hostile.Boom("computed")
+        if kind == 1:
+            return compute
+        if kind == 2:
+            return hostile.value(random.Random(repr(type(profile))))
+        return value
+    return compute
+
+
+@fuzz(40)
+@given(st.randoms())
+def test_hostile_computed_attributes(rng: random.Random) -> None:
+    names = hostile.names_read(SEED.document)
+    attributes = Attributes()
+    for name in rng.sample(names, rng.randint(1, 6)):
+        attributes.register(name, _computed(rng))
+    book = loads(SEED_TEXT, attributes=attributes)
+    evaluation_law(book, hostile.call(rng, book.document))
 
 
 # --- agreement with the reference interpreter ---------------------------------------------------

@@ -26,6 +26,7 @@ import hostile_files
 from campaign import (
     SOURCE_NAMES,
     evaluation_law,
+    format_law,
     fuzz,
     json_law,
     reload_law,
@@ -49,7 +50,9 @@ BASES = [*EXAMPLES.values(), "\n".join(EXAMPLES.values()),
 @given(st.sampled_from(BASES), st.randoms(), st.sampled_from(SOURCE_NAMES))
 def test_hostile_edits_load_or_raise_a_segrules_error(base: str, rng: random.Random,
                                                       source: str) -> None:
-    book = text_law(hostile.mutate_text(rng, base), source)
+    text = hostile.mutate_text(rng, base)
+    format_law(text)
+    book = text_law(text, source)
     if book is not None:
         evaluation_law(book, hostile.call(rng, book.document))
 
