@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import hostile_files
+import segrules
 from campaign import EXIT_CODES, cli_law, fuzz
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,7 +191,7 @@ def test_the_console_script_on_hostile_data(segments: str, tmp_path: Path) -> No
             [sys.executable, "-m", "segrules", *args, "--segments", segments,
              "--customers", str(customers)],
             capture_output=True, text=True, errors="replace", timeout=120,
-            env={"PYTHONPATH": str(ROOT / "src"), "PYTHONIOENCODING": "utf-8",
-                 "PATH": "/usr/bin:/bin"})
+            env={"PYTHONPATH": str(Path(segrules.__file__).resolve().parent.parent),
+                 "PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin"})
         assert done.returncode in EXIT_CODES, done.stderr
         assert "Traceback" not in done.stdout + done.stderr, done.stderr
