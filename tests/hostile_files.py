@@ -165,11 +165,11 @@ CSV_CELLS = (
 )
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, depth: int = 0) -> str:
     if isinstance(value, str):
         return value
-    if isinstance(value, list):
-        return ";".join(map(_cell, value))
+    if type(value) is list and depth < 2:  # a cyclic list is cut short
+        return ";".join(_cell(item, depth + 1) for item in value)
     return _json(value).strip('"')
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import hostile
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = 150
+CASES = 100
 
 
 def _script():  # type: ignore[no-untyped-def]
