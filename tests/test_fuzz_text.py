@@ -86,7 +86,7 @@ def test_hostile_whole_files(name: str) -> None:
     book = text_law(text)
     if book is not None:
         for seed in range(3):
-            evaluation_law(book, hostile.call(random.Random(seed), book.document))
+            evaluation_law(book, hostile.call(random.Random(seed), book.document), last=3)
 
 
 @fuzz(60)
@@ -104,7 +104,7 @@ def test_what_loads_agrees_with_the_reference_interpreter(data: st.DataObject) -
         assert book.matches(name, call["profile"], **kwargs) == oracle.member(name), name
 
 
-@fuzz(20)
+@fuzz(12)
 @given(st.randoms())
 def test_a_reloader_swaps_in_whole_books_only(rng: random.Random) -> None:
     with tempfile.TemporaryDirectory(prefix="segrules-fuzz-") as name:
