@@ -27,6 +27,7 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 import hostile
 import segrules
@@ -53,6 +54,11 @@ settings.register_profile(
     "fuzz", deadline=None, print_blob=True, report_multiple_bugs=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                            HealthCheck.filter_too_much])
+
+
+#: Seeds for ``random.Random``: the hostile generators draw too much for ``st.randoms()`` (its
+#: draws overrun Hypothesis's buffer), and a failing example then prints a seed that replays it.
+SEEDS = st.integers(0, 2**32 - 1)
 
 
 def fuzz(examples: int) -> settings:

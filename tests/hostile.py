@@ -6,8 +6,8 @@ ends of the calendar, lone surrogates that cannot be encoded, invisible characte
 like spaces or quotes, nesting deep enough to reach the recursion limit, and Python objects
 whose every method raises. The same corpus feeds the Hypothesis tests (``tests/test_fuzz*.py``)
 and the seeded mutation script (``benchmarks/fuzz_campaign.py``), so a piece added here is tried
-by both. Values are drawn with a ``random.Random``: Hypothesis passes its own (``st.randoms``),
-so its shrinking still works, and the script passes a seeded one.
+by both. Values are drawn with a ``random.Random``: the Hypothesis tests seed one with a drawn
+integer, the script with the case's seed.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import hostile
@@ -22,6 +23,7 @@ def _script():  # type: ignore[no-untyped-def]
         "fuzz_campaign", ROOT / "benchmarks" / "fuzz_campaign.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
 

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 import hostile_files
 import segrules
-from campaign import EXIT_CODES, cli_law, fuzz
+from campaign import EXIT_CODES, SEEDS, cli_law, fuzz
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = str(ROOT / "examples" / "segments")
@@ -56,8 +55,9 @@ CUSTOMER = {"id": "c-1", "age": 30, "country": "United States", "state": "Florid
 
 
 @fuzz(25)
-@given(st.randoms())
-def test_hostile_command_lines(rng: random.Random) -> None:
+@given(SEEDS)
+def test_hostile_command_lines(seed: int) -> None:
+    rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="segrules-fuzz-") as folder:
         cli_law(hostile_files.command(rng, Path(folder)))
 

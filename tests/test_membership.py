@@ -159,7 +159,14 @@ def test_the_protocol_accepts_any_object_with_explicit() -> None:
 
 # --- bad input ------------------------------------------------------------------------------
 
-BAD_SEGMENTS = ["", None, 3, b"vip"]
+class Unprintable:
+    """A name of the wrong type whose repr fails too: the error must still be ours."""
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+BAD_SEGMENTS = ["", None, 3, b"vip", Unprintable(), 10**5000]
 BAD_IDS = [None, True, 1.5, b"c-1", "", ["c-1"], object()]
 
 
@@ -186,7 +193,7 @@ def segment_calls(segment: Any) -> list[Callable[[Store], object]]:
     ]
 
 
-@pytest.mark.parametrize("segment", BAD_SEGMENTS)
+@pytest.mark.parametrize("segment", BAD_SEGMENTS, ids=range(len(BAD_SEGMENTS)))
 def test_a_bad_segment_name_is_a_value_error(store: Store, segment: Any) -> None:
     for call in segment_calls(segment):
         with pytest.raises(SegrulesValueError, match="segment name must be a non-empty string"):
@@ -198,6 +205,21 @@ def test_a_bad_customer_id_is_a_value_error(store: Store, cid: object) -> None:
     for call in calls("vip", cid):
         with pytest.raises(SegrulesValueError, match="customer id must be a non-empty string"):
             call(store)
+    assert store.segments() == ()
+
+
+@pytest.mark.parametrize("text", ["\ud800", "vip\udfff", "\udbff\udfff"])
+def test_lone_surrogates_are_refused_by_every_store(store: Store, text: str) -> None:
+    # SQLite keeps UTF-8, which cannot hold them; the in-memory store refuses them too, so an
+    # application sees the same answers whichever store it uses.
+    for call in segment_calls(text):
+        with pytest.raises(SegrulesValueError, match="segment name must be valid Unicode") as info:
+            call(store)
+        assert info.value.diagnostics[0].code == "SR381"
+    for call in calls("vip", text):
+        with pytest.raises(SegrulesValueError, match="customer id must be valid Unicode") as info:
+            call(store)
+        assert info.value.diagnostics[0].code == "SR382"
     assert store.segments() == ()
 
 

@@ -93,7 +93,11 @@ def _error(code: str, message: str, hint: str | None = None) -> SegrulesValueErr
 
 def _segment(name: object) -> str:
     if not isinstance(name, str) or not name:
-        raise _error("SR381", f"a segment name must be a non-empty string, not {name!r}")
+        raise _error("SR381",
+                     f"a segment name must be a non-empty string, not {_shown(name)}")
+    if not _storable(name):
+        raise _error("SR381", f"a segment name must be valid Unicode text, not {name!r}",
+                     _SURROGATE_HINT)
     return name
 
 
@@ -110,6 +114,9 @@ def _customer(customer_id: object) -> str:
     # (over 4,300 digits) has no text, and a str subclass is stored as its text.
     text = id_text(customer_id) if isinstance(customer_id, int | str) else None
     if text and not isinstance(customer_id, bool):
+        if not _storable(text):
+            raise _error("SR382", f"a customer id must be valid Unicode text, not {text!r}",
+                         _SURROGATE_HINT)
         return text
     hint = None
     if isinstance(customer_id, list | tuple | set | frozenset):
@@ -119,6 +126,19 @@ def _customer(customer_id: object) -> str:
         f"a customer id must be a non-empty string or an int, not {_shown(customer_id)}",
         hint,
     )
+
+
+_SURROGATE_HINT = "it holds a lone surrogate (\\ud800-\\udfff), half of a character"
+
+
+def _storable(text: str) -> bool:
+    """Whether ``text`` can be kept: SQLite stores UTF-8, which has no lone surrogates, and the
+    in-memory store refuses them too so that both stores give the same answers."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _shown(value: object) -> str:
@@ -133,8 +153,8 @@ def _ids(ids: Iterable[CustomerId], role: str) -> Iterator[str]:
     if isinstance(ids, str | bytes):
         raise _error(
             "SR382",
-            f"{role} must be an iterable of customer ids, not the single value {ids!r}",
-            f"write {role}=[{ids!r}]",
+            f"{role} must be an iterable of customer ids, not the single value {_shown(ids)}",
+            f"write {role}=[{_shown(ids)}]",
         )
     return (_customer(c) for c in ids)
 
