@@ -105,6 +105,13 @@ def _document() -> dict[str, Any]:
     return to_json(parse(SEED))
 
 
+def _deep(depth: int) -> list[Any]:
+    nested: list[Any] = []
+    for _ in range(depth):
+        nested = [nested]
+    return nested
+
+
 def _with(path: tuple[object, ...], value: object, *, delete: bool = False) -> dict[str, Any]:
     data = _document()
     target: Any = data
@@ -169,6 +176,16 @@ def _with(path: tuple[object, ...], value: object, *, delete: bool = False) -> d
          "segments[0].includes[0].items[0].left.names", "at least one name"),
         ([], "the top level", "expected an object, not a list"),
         ({"type": "Segment", "name": "s", "version": 1}, "version", "no field 'version'"),
+        # Values whose repr fails or runs away are named by their kind.
+        (_with(("version",), 10**5000), "version", "unsupported version a number"),
+        (_with(("segments", 0, "excludes", 0, "type"), 10**5000),
+         "segments[0].excludes[0].type", "expected one of AllOf, AnyOf, Compare"),
+        (_with(("segments", 0, "includes", 0, "items", 0, "op"), 10**5000),
+         "segments[0].includes[0].items[0].op", "unknown operator a number"),
+        (_with(("segments", 0, "includes", 0, "items", 0, "values", 0, "value"), 10**5000),
+         "segments[0].includes[0].items[0].values[0].value", "at most"),
+        (_with(("segments", 0, "includes", 0, "items", 0, "values", 0, "value"), _deep(100_000)),
+         "segments[0].includes[0].items[0].values[0].value", "not a list"),
     ],
 )
 def test_bad_structure_names_the_element(data: object, where: str, message: str) -> None:

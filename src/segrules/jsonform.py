@@ -99,6 +99,19 @@ def _describe(data: Any) -> str:
     return names.get(type(data), type(data).__name__)
 
 
+def _shown(data: Any) -> str:
+    """A value in a message: a short scalar as written, anything else by its kind. An int over
+    4,300 digits has no text, and a list may be too long or too deep to print."""
+    if data is None or isinstance(data, str | int | float):
+        try:
+            text = repr(data)
+        except ValueError:
+            return _describe(data)
+        if len(text) <= 80:
+            return text
+    return _describe(data)
+
+
 _any_str = _typed(str, "a string")
 
 
@@ -130,7 +143,7 @@ def _choice(options: tuple[str, ...] | frozenset[str], label: str) -> Reader:
     def read(data: Any, path: str) -> str:
         if data not in options:
             expected = ", ".join(sorted(options))
-            raise _fail(path, f"unknown {label} {data!r}; expected one of {expected}")
+            raise _fail(path, f"unknown {label} {_shown(data)}; expected one of {expected}")
         return str(data)
 
     return read
@@ -146,7 +159,7 @@ def _number(data: Any, path: str) -> int | Decimal:
         return _digits(data, path)
     if isinstance(data, str) and _NUMBER.fullmatch(data):
         return _digits(Decimal(data), path)
-    raise _fail(path, f"expected an integer or a decimal in a string, not {data!r}")
+    raise _fail(path, f"expected an integer or a decimal in a string, not {_shown(data)}")
 
 
 def _digits(number: int | Decimal, path: str) -> int | Decimal:
@@ -248,7 +261,8 @@ def _node(data: Any, path: str, *kinds: type[n.Node]) -> n.Node:
     cls = _CLASSES.get(name) if isinstance(name, str) else None
     if cls is None or not issubclass(cls, kinds):
         allowed = sorted(c.__name__ for c in _FIELDS if issubclass(c, kinds))
-        raise _fail(_key(path, "type"), f"expected one of {', '.join(allowed)}, not {name!r}")
+        raise _fail(_key(path, "type"),
+                    f"expected one of {', '.join(allowed)}, not {_shown(name)}")
     fields = _FIELDS[cls]
     extra = sorted(set(data) - set(fields) - {"type", "version"})
     if extra or ("version" in data and cls is not n.Document):
@@ -256,7 +270,8 @@ def _node(data: Any, path: str, *kinds: type[n.Node]) -> n.Node:
         raise _fail(_key(path, bad), f"{name} has no field {bad!r}")
     if cls is n.Document and data.get("version") != VERSION:
         found = data.get("version")
-        raise _fail(_key(path, "version"), f"unsupported version {found!r}; expected {VERSION}")
+        raise _fail(_key(path, "version"),
+                    f"unsupported version {_shown(found)}; expected {VERSION}")
     values = {key: read(data[key], _key(path, key)) for key, read in fields.items() if key in data}
     try:
         node = cls(**values)
