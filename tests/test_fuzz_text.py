@@ -47,7 +47,7 @@ BASES = [*EXAMPLES.values(), "\n".join(EXAMPLES.values()),
          "segment s { include where x is 1 }\n", "segment s {\n  include all { x is 1 }\n}\n"]
 
 
-@fuzz(80)
+@fuzz(50)
 @given(st.sampled_from(BASES), SEEDS, st.sampled_from(SOURCE_NAMES))
 def test_hostile_edits_load_or_raise_a_segrules_error(base: str, seed: int,
                                                       source: str) -> None:
