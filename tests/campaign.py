@@ -2,17 +2,14 @@
 
 ``text_law``: any text loads or raises ``SegrulesError`` whose diagnostics point inside the
 text; what loads prints canonically and loads back to the same document. ``format_law``: ``fmt``
-refuses text with a ``SegrulesError`` or formats it to a fixed point. ``evaluation_law``:
-for any call, however hostile its profile, id, store, moment or store of members, every
-evaluation answers a bool without raising and every answer agrees with the others
-(``matches``, ``segments_for``, ``membership``, ``groups_for``, ``explain`` and targets), and
+refuses text with a ``SegrulesError`` or formats it to a fixed point. ``evaluation_law``: for
+any call, however hostile its profile, id, store, moment or store of members, every evaluation
+answers a bool without raising and every answer agrees with the others (``matches``,
+``predicate``, ``segments_for``, ``membership``, ``groups_for``, ``explain`` and targets), and
 an explanation renders as text and as strict JSON. ``json_law``: the JSON form read back from
-hostile data raises ``SegrulesError`` or gives a tree that works. ``reload_law``: a ``Reloader``
-swaps in whole books only. ``cli_law``: any command line exits 0, 1 or 2 and never shows a
-traceback.
-
-Both ``tests/test_fuzz*.py`` (Hypothesis) and ``benchmarks/fuzz_campaign.py`` (seeded
-mutations) call these, so a law is stated once.
+hostile data raises ``SegrulesError`` or gives a tree that works. ``reload_law``: a
+``Reloader`` swaps in whole books only. ``cli_law``: any command line exits 0, 1 or 2 and never
+shows a traceback.
 """
 
 from __future__ import annotations
@@ -168,6 +165,9 @@ def evaluation_law(book: Book, call: dict[str, Any], assigned: Sequence[str] = (
         matched = book.matches(name, profile, **kwargs)
         assert type(matched) is bool, (name, matched)
         answers[name] = matched
+        bound = book.predicate(name, store=kwargs["store"], members=kwargs["members"])
+        assert bound(profile, session=kwargs["session"], customer_id=kwargs["customer_id"],
+                     now=kwargs["now"]) is matched, name
         explanation = book.explain(name, profile, **kwargs)
         assert explanation.matched == matched, name
         str(explanation)
