@@ -10,6 +10,9 @@ an explanation renders as text and as strict JSON. ``json_law``: the JSON form r
 hostile data raises ``SegrulesError`` or gives a tree that works. ``reload_law``: a
 ``Reloader`` swaps in whole books only. ``cli_law``: any command line exits 0, 1 or 2 and never
 shows a traceback.
+
+Both ``tests/test_fuzz*.py`` (Hypothesis) and ``benchmarks/fuzz_campaign.py`` (seeded
+mutations) call these, so a law is stated once.
 """
 
 from __future__ import annotations
