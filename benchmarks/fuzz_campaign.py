@@ -175,6 +175,12 @@ class Case:
             campaign.cli_law(hostile_files.command(rng, Path(folder)))
 
     def describe(self) -> str:
+        try:
+            return self._describe()
+        except Exception as error:  # the case no longer rebuilds: say so rather than stop
+            return f"(cannot rebuild the case: {_short(error)})"
+
+    def _describe(self) -> str:
         if self.kind == "text":
             return f"segrules.loads({self.text!r}, {self.source!r})"
         if self.kind == "evaluation":
