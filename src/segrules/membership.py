@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
 from .adapters import id_text
 from .errors import Diagnostic, SegrulesError, SegrulesValueError
+from .limits import lone_surrogate
 
 if TYPE_CHECKING:
     from .book import Book
@@ -95,7 +96,7 @@ def _segment(name: object) -> str:
     if not isinstance(name, str) or not name:
         raise _error("SR381",
                      f"a segment name must be a non-empty string, not {_shown(name)}")
-    if not _storable(name):
+    if lone_surrogate(name):
         raise _error("SR381", f"a segment name must be valid Unicode text, not {name!r}",
                      _SURROGATE_HINT)
     return name
@@ -114,7 +115,7 @@ def _customer(customer_id: object) -> str:
     # (over 4,300 digits) has no text, and a str subclass is stored as its text.
     text = id_text(customer_id) if isinstance(customer_id, int | str) else None
     if text and not isinstance(customer_id, bool):
-        if not _storable(text):
+        if lone_surrogate(text):
             raise _error("SR382", f"a customer id must be valid Unicode text, not {text!r}",
                          _SURROGATE_HINT)
         return text
@@ -128,17 +129,9 @@ def _customer(customer_id: object) -> str:
     )
 
 
+# SQLite stores UTF-8, which has no lone surrogates; the in-memory store refuses them too, so
+# both stores give the same answers.
 _SURROGATE_HINT = "it holds a lone surrogate (\\ud800-\\udfff), half of a character"
-
-
-def _storable(text: str) -> bool:
-    """Whether ``text`` can be kept: SQLite stores UTF-8, which has no lone surrogates, and the
-    in-memory store refuses them too so that both stores give the same answers."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _shown(value: object) -> str:
