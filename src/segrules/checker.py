@@ -15,6 +15,7 @@ from . import nodes as n
 from .errors import Diagnostic
 from .regex import pattern_error
 from .runtime import aware
+from .schema_check import check_types
 from .text import folding
 from .visitor import walk
 
@@ -37,6 +38,7 @@ def check(document: n.Document) -> list[Diagnostic]:
     for segment in document.segments:
         diagnostics.extend(_check_segment(segment, by_name))
     diagnostics.extend(_cycles(by_name))
+    diagnostics.extend(check_types(document))
     return diagnostics
 
 

@@ -73,7 +73,16 @@ def parse_all(sources: Iterable[Source]) -> tuple[n.Document, list[Diagnostic]]:
         diagnostics.extend(found)
     document = n.Document(segments)
     diagnostics.extend(check(document))
-    return document, in_file_order(diagnostics, read)
+    return document, in_file_order(_without_echoes(diagnostics), read)
+
+
+def _without_echoes(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Leave out a warning about the very text an error is about (`is before "2025-01-01"`
+    is SR305): the error says what to fix, the warning would repeat it."""
+    wrong = {(d.span.source, d.span.start, d.span.end)
+             for d in diagnostics if d.severity == "error" and d.span is not None}
+    return [d for d in diagnostics if d.severity == "error" or d.span is None
+            or (d.span.source, d.span.start, d.span.end) not in wrong]
 
 
 @contextmanager
