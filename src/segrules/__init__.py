@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .membership import Membership, MembershipStore, MemoryMembership
     from .printer import dumps
     from .reloader import Reloader
+    from .schema import Schema
     from .targets import Target
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "MembershipStore",
     "MemoryMembership",
     "Reloader",
+    "Schema",
     "SegrulesError",
     "SegrulesReferenceError",
     "SegrulesSyntaxError",
@@ -79,6 +81,7 @@ _HOMES = {
     "MemoryMembership": "membership",
     "dumps": "printer",
     "Reloader": "reloader",
+    "Schema": "schema",
     "Target": "targets",
 }
 
