@@ -166,6 +166,12 @@ class Fields(Mapping[str, "Type"]):
         return f"Fields({self._items!r})"
 
 
+def _typed_extra(extra: Scalar | List | Record | Union | Anything | None
+                 ) -> Scalar | List | Record | Union | Anything | None:
+    # Extra fields of any type are the same as extra fields of no stated type.
+    return None if isinstance(extra, Anything) else extra
+
+
 @frozen
 class Record:
     """A mapping (or object) with named ``fields``. A closed record (``open=False``) has no
@@ -174,7 +180,7 @@ class Record:
 
     fields: Fields = field(factory=Fields, converter=Fields)
     open: bool = False
-    extra: Type | None = None
+    extra: Type | None = field(default=None, converter=_typed_extra)
     nullable: bool = field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:

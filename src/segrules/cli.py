@@ -55,6 +55,7 @@ from .explain import explain as explain_segment
 from .formatter import format_text
 from .lexer import SegrulesLexer
 from .loader import load, parse_all, read_source, seg_files
+from .schema import Schema
 from .visitor import NodeVisitor
 
 __all__ = ["cli", "main", "percent", "read_attributes"]
@@ -736,6 +737,61 @@ class _IdReport:
             ids = "id is" if self.invalid == 1 else "ids are"
             _warn(f"{self.invalid} customer {ids} not valid Unicode (a lone surrogate); "
                   f"written with \\uXXXX escapes, as in {self.first_invalid}")
+
+
+@cli.group("schema")
+def schema_group() -> None:
+    """Attribute schemas: the JSON Schema of customer profiles that `check` can use."""
+
+
+@schema_group.command("infer")
+@click.argument("customers_path", metavar="CUSTOMERS")
+@_customers_format_option
+@click.option("--sessions", "sessions_path", default=None, metavar="FILE",
+              help="Sample sessions to infer the session schema from: a JSON object of named "
+                   "sessions, a JSON array of sessions, or JSON Lines.")
+@click.option("--no-enum", "no_enum", multiple=True, metavar="PATH",
+              help="Keep the text at this dotted path (customer or session) plain, not an enum "
+                   "of the values seen; repeatable.")
+@_reported
+def schema_infer(customers_path: str, customers_format: str | None,
+                 sessions_path: str | None, no_enum: tuple[str, ...]) -> None:
+    """Print the JSON Schema inferred from the customers in CUSTOMERS.
+
+    CUSTOMERS is JSON Lines, CSV (typed headers such as age:int) or Parquet. The schema is
+    closed: it lists every attribute the customers have, nullable where some lack it, enums
+    for text with few distinct values (`session.…` paths in --no-enum are the session's).
+    """
+    session_paths = tuple(path.removeprefix("session.") for path in no_enum
+                          if path.startswith("session."))
+    profile_paths = tuple(path for path in no_enum if not path.startswith("session."))
+    schema = Schema.infer(_progress(CustomerFile(customers_path, customers_format)),
+                          no_enum=profile_paths)
+    if sessions_path is not None:
+        schema = schema.with_session(Schema.infer(_sample_sessions(sessions_path),
+                                                  no_enum=session_paths))
+    text = json.dumps(schema.to_json_schema(), indent=2, sort_keys=True, ensure_ascii=False)
+    click.echo(escape_surrogates(text))
+
+
+def _sample_sessions(path: str) -> Iterable[Profile]:
+    """``schema infer --sessions``: JSON Lines, or one JSON document holding the sessions."""
+    if Path(path).suffix.lower() in (".jsonl", ".ndjson"):
+        return CustomerFile(path, "jsonl")
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        _fail(f"{path}: no such file")
+    except json.JSONDecodeError as error:
+        _fail(f"{path}:{error.lineno}: not valid JSON: {error.msg}")
+    except (UnicodeDecodeError, RecursionError, ValueError):
+        _fail(f"{path}: not a readable JSON file")
+    if isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
+        data = list(data.values())  # a file of named sessions, as --session FILE:NAME reads
+    sessions = data if isinstance(data, list) else [data]
+    if not all(isinstance(session, dict) for session in sessions):
+        _fail(f"{path}: sessions must be JSON objects")
+    return sessions
 
 
 def _progress(customers: CustomerFile) -> Iterator[Profile]:

@@ -30,7 +30,7 @@ they do not list does not exist.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -66,7 +66,9 @@ from .attribute_types import (
     nullable,
     union,
 )
+from .schema_infer import infer_record
 from .schema_json import read_json_schema, write_json_schema
+from .schema_python import record_for
 
 __all__ = [
     "ALL_KINDS",
@@ -169,6 +171,31 @@ class Schema:
         """
         profile, session = read_json_schema(source, SESSION_KEYWORD)
         return cls(profile, session)
+
+    @classmethod
+    def from_type(cls, type_: type[Any]) -> Schema:
+        """A closed schema from a class: a dataclass, attrs class, TypedDict or pydantic model.
+
+        ``Optional[X]`` is nullable, ``Literal[…]`` and ``enum.Enum`` classes are enums of
+        their values, ``datetime`` is a datetime and ``date`` a date, ``list[X]`` and
+        ``Sequence[X]`` are lists, nested classes are records; a field type with no attribute
+        type (``bytes``) is a ``SchemaError`` (SR394).
+        """
+        return cls(record_for(type_))
+
+    @classmethod
+    def infer(cls, profiles: Iterable[Mapping[str, Any]], *, no_enum: Iterable[str] = ()
+              ) -> Schema:
+        """A closed schema from sample records, read once, one at a time.
+
+        Types as the values show them (ISO date and datetime strings are dates and datetimes),
+        nullable when missing or ``None`` somewhere, list item types, records in lists; a
+        string field is an enum when it has at most 20 distinct values over at least 50 values,
+        each seen at least twice, except at the dotted paths of ``no_enum`` (text whose values
+        the sample cannot all show, such as countries a shop will ship to next year). A record
+        that is not a mapping is a ``SchemaError`` (SR395).
+        """
+        return cls(infer_record(profiles, no_enum))
 
     def to_json_schema(self) -> dict[str, Any]:
         """This schema as a JSON Schema document (draft 2020-12) that reads back equal."""
