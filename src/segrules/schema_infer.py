@@ -67,7 +67,8 @@ class _Place:
         self.seen += 1
         kind = type(value)
         if kind is str:
-            self._text(value)  # type: ignore[arg-type]
+            if not self.texts or self.values is not None:  # else nothing left to learn
+                self._text(value)  # type: ignore[arg-type]
         elif kind is dict:
             self._record(value)  # type: ignore[arg-type]
         elif kind is list:
