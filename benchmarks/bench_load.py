@@ -1,15 +1,21 @@
-"""Start-up and load figures: `import segrules`, the first `loads`, and a 1,000-segment book
-(parsed, checked and compiled to Python functions).
+"""Start-up, load and memory figures for a 1,000-segment book (parsed, checked, compiled).
 
-    python benchmarks/bench_load.py [--segments 1000] [--repeat 5]
+    python benchmarks/bench_load.py [--segments 1000] [--repeat 5] [--reloads 20]
 
-Times are best-of-N wall-clock seconds; peak memory is measured in a separate run under
-tracemalloc (which slows Python down, so it is never mixed with a timing).
+Times are best-of-N wall-clock seconds. The load is compared, in the same run and rounds
+interleaved, with rule-engine parsing the same segments written in its syntax
+(``make_book.rule_engine_rules``: one rule per segment, the same conditions). Peak memory is
+measured in a separate load under tracemalloc (which slows Python down, so it is never mixed
+with a timing); "held" is what the loaded book keeps. The reload figures show that dropping a
+book gives back the generated sources it put in ``linecache``: loaded and dropped, and through a
+``Reloader`` whose file changes on every reload.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import linecache
 import subprocess
 import sys
 import tempfile
@@ -18,7 +24,9 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_book import book
+from make_book import book, rule_engine_rules
+
+import segrules
 
 
 def fresh_process(code: str, repeat: int) -> float:
@@ -35,10 +43,84 @@ def fresh_process(code: str, repeat: int) -> float:
     return best(code) - best("pass")
 
 
+def load_against_rule_engine(path: Path, rules: list[str], repeat: int) -> dict[str, float]:
+    """Best-of-``repeat`` seconds to load ``path`` and for rule-engine to parse ``rules``."""
+    import rule_engine
+
+    context = rule_engine.Context(default_value=None)
+    # Both parsers are built once per process, before any timing.
+    segrules.loads("segment warm { include everyone }")
+    rule_engine.Rule("warm == 1", context=context)
+    ours, theirs = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        loaded = segrules.load(path)
+        ours.append(time.perf_counter() - start)
+        del loaded
+        start = time.perf_counter()
+        parsed = [rule_engine.Rule(rule, context=context) for rule in rules]
+        theirs.append(time.perf_counter() - start)
+        del parsed
+    return {"load_s": min(ours), "rule_engine_s": min(theirs)}
+
+
+def memory(path: Path) -> dict[str, float]:
+    """Peak bytes allocated during one load, and bytes the loaded book still holds, per
+    segment; generated sources kept in ``linecache`` count as held."""
+    segrules.loads("segment warm { include everyone }")
+    gc.collect()
+    tracemalloc.start()
+    loaded = segrules.load(path)
+    held, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"peak_bytes": peak, "held_bytes": held,
+            "held_per_segment_bytes": held / len(loaded)}
+
+
+def _linecache_bytes() -> int:
+    return sum(entry[0] for entry in list(linecache.cache.values()))
+
+
+def linecache_growth(path: Path, reloads: int) -> dict[str, float]:
+    """``linecache`` bytes and entries left behind per reload (0 when nothing leaks): books
+    loaded and dropped, then a ``Reloader`` whose file changes before every reload."""
+    gc.collect()
+    empty = _linecache_bytes()
+    alive = segrules.load(path)
+    registered = _linecache_bytes() - empty  # what a live book keeps there, for tracebacks
+    del alive
+    gc.collect()
+    before, entries = _linecache_bytes(), len(linecache.cache)
+    for _ in range(reloads):
+        segrules.load(path)
+        gc.collect()
+    dropped = (_linecache_bytes() - before) / reloads
+    dropped_entries = (len(linecache.cache) - entries) / reloads
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "book.seg"
+        text = path.read_text()
+        target.write_text(text)
+        reloader = segrules.Reloader(folder)
+        gc.collect()
+        before, entries = _linecache_bytes(), len(linecache.cache)
+        for index in range(reloads):
+            target.write_text(text + f"# edit {index}\n")
+            assert reloader.reload(), "the Reloader did not see the change"
+            gc.collect()
+        swapped = (_linecache_bytes() - before) / reloads
+        swapped_entries = (len(linecache.cache) - entries) / reloads
+        segments = len(reloader.book)
+    return {"linecache_bytes_alive": registered,
+            "linecache_bytes_per_reload": dropped, "linecache_entries_per_reload": dropped_entries,
+            "reloader_bytes_per_reload": swapped, "reloader_entries_per_reload": swapped_entries,
+            "reload_segments": segments}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--segments", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--reloads", type=int, default=20)
     args = parser.parse_args()
 
     import_s = fresh_process("import segrules", args.repeat)
@@ -49,26 +131,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "book.seg"
         path.write_text(text)
-        import segrules
-
-        segrules.loads("segment warm { include everyone }")  # parser built once, not per load
-        times = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            loaded = segrules.load(path)
-            times.append(time.perf_counter() - start)
-        del loaded
-        tracemalloc.start()
-        loaded = segrules.load(path)
-        held, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        timed = load_against_rule_engine(path, rule_engine_rules(args.segments), args.repeat)
+        used = memory(path)
+        leaks = linecache_growth(path, args.reloads)
 
     print(f"import segrules                 {import_s * 1000:8.1f} ms")
     print(f"import + first loads (parser)   {first_s * 1000:8.1f} ms")
-    print(f"load {len(loaded.names):,} segments ({len(text) / 1e6:.2f} MB)  "
-          f"{min(times):8.2f} s  ({min(times) / len(loaded.names) * 1000:.2f} ms/segment)")
-    print(f"peak memory during that load    {peak / 2**20:8.1f} MiB")
-    print(f"memory the compiled book holds  {held / 2**20:8.1f} MiB")
+    print(f"load {args.segments:,} segments ({len(text) / 1e6:.2f} MB)  "
+          f"{timed['load_s']:8.2f} s  ({timed['load_s'] / args.segments * 1000:.2f} ms/segment)")
+    print(f"rule-engine parses the same     {timed['rule_engine_s']:8.2f} s  "
+          f"(load / parse: {timed['load_s'] / timed['rule_engine_s']:.2f})")
+    print(f"peak memory during that load    {used['peak_bytes'] / 2**20:8.1f} MiB")
+    print(f"memory the compiled book holds  {used['held_bytes'] / 2**20:8.1f} MiB  "
+          f"({used['held_per_segment_bytes'] / 1024:.1f} KiB/segment)")
+    print(f"linecache held by a live book   {leaks['linecache_bytes_alive'] / 2**20:8.1f} MiB")
+    print(f"linecache growth per reload     {leaks['linecache_bytes_per_reload']:8.0f} bytes "
+          f"(load and drop), {leaks['reloader_bytes_per_reload']:.0f} bytes (Reloader)")
 
 
 if __name__ == "__main__":
