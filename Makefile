@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 DATA := examples/data/customers.jsonl
 
-.PHONY: test demo lint wheel-check docs clean
+.PHONY: test demo lint wheel-check docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,18 @@ wheel-check: $(STAMP)
 
 docs: $(STAMP)
 	$(VENV)/bin/mkdocs build --strict --site-dir site
+
+# The peer engines the benchmarks compare with (GrowthBook, rule-engine, zen-engine) are in the
+# `bench` extra; REPEAT fresh runs give the ranges of docs/performance.md.
+REPEAT ?= 3
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(PY) benchmarks/run_all.py --repeat $(REPEAT)
 
 clean:
 	rm -rf $(VENV) dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis
