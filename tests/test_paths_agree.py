@@ -24,6 +24,7 @@ import unicodedata
 from collections import UserString
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
 import attrs
@@ -59,6 +60,10 @@ TEXT_PATHS, NUMBER_PATHS = PATHS[:3], PATHS[3:]
 
 class Text(UserString):
     """Text that is not a ``str``: never equal to a string literal."""
+
+
+class Profile(dict[str, Any]):
+    """A profile that is a dict, but not exactly one."""
 
 
 def _data() -> st.SearchStrategy[object]:
@@ -203,6 +208,15 @@ def calls(draw: st.DrawFn, document: n.Document) -> dict[str, Any]:
                                        for s in document.segments for i in ids})
     if draw(st.integers(0, 3)) == 0:
         call["customer_id"] = draw(st.sampled_from(("c-1", "c-2", "c-3")))
+    if isinstance(call["profile"], dict):
+        # Bodies are specialised for a plain dict: the other profiles take the general reader.
+        shape = draw(st.sampled_from(("dict", "dict", "mapping", "object", "subclass")))
+        if shape == "mapping":
+            call["profile"] = MappingProxyType(call["profile"])
+        elif shape == "object":
+            call["profile"] = SimpleNamespace(**call["profile"])
+        elif shape == "subclass":
+            call["profile"] = Profile(call["profile"])
     return call
 
 
