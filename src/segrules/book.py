@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from attrs import frozen
 
-from . import adapters, arguments, codegen, runtime
+from . import adapters, arguments, codegen, network, runtime
 from . import nodes as n
 from .checker import check, references
 from .errors import Diagnostic, SegrulesReferenceError, UnknownSegmentError, error_for
@@ -85,13 +85,14 @@ class Book:
     """
 
     __slots__ = ("__weakref__", "_attributes", "_compiled", "_document", "_errors",
-                 "_functions", "_names", "_segments", "_warnings")
+                 "_functions", "_names", "_network", "_segments", "_warnings")
     _attributes: Mapping[str, adapters.Computed]
     _compiled: dict[str, codegen.Compiled]
     _document: n.Document
     _errors: runtime.ErrorCounter
     _functions: dict[str, Callable[..., bool]]
     _names: tuple[str, ...]
+    _network: network.Network | None
     _segments: dict[str, n.Segment]
     _warnings: tuple[Diagnostic, ...]
 
@@ -118,6 +119,7 @@ class Book:
             ("_compiled", {name: compiled[name] for name in names}),
             # Reference order: in `segments_for` every reference is then a memo hit.
             ("_functions", {s.name: compiled[s.name].function for s in ordered}),
+            ("_network", None),  # built on the first whole-book evaluation
         ):
             object.__setattr__(self, slot, value)
 
@@ -263,6 +265,18 @@ class Book:
                 return False
             return nobody
         errors, place = self._errors, arguments.store(store)
+        if members is None:
+            # The whole book at once, on the first question, through the indexed evaluator.
+            within: frozenset[str] | None = None
+
+            def indexed(name: str) -> bool:
+                nonlocal within
+                if name not in functions:
+                    self._unknown(name)
+                if within is None:
+                    within = self._indexed(profile, session, customer_id, place, moment)
+                return name in within
+            return indexed
         memo: dict[Any, Any] = {}
 
         def member(name: str) -> bool:
@@ -283,7 +297,34 @@ class Book:
                      customer_id: object = None, store: str | None = None,
                      now: dt.date | None = None, members: Any = None) -> frozenset[str]:
         """Every segment the customer is in; each segment is evaluated at most once."""
-        # `membership` without its per-name call: this loop is the whole-book hot path.
+        if members is None:
+            try:
+                moment = None if now is None else arguments.moment(now)
+            except arguments.UnusableMoment:
+                self._errors.add()
+                return frozenset()
+            return self._indexed(profile, session, customer_id, arguments.store(store), moment)
+        return self._one_by_one(profile, session, customer_id, store, now, members)
+
+    def _indexed(self, profile: object, session: object, customer_id: object, place: object,
+                 moment: dt.datetime | None) -> frozenset[str]:
+        """The whole book through its indexed evaluator (module ``network``): a customer
+        touches only the segments that can match."""
+        evaluator = self._network
+        if evaluator is None:
+            evaluator = network.network_for(
+                self, [self._compiled[name] for name in self._functions], self._names,
+                self._attributes, self._errors,
+                lambda built: object.__setattr__(self, "_network", built))
+        found = evaluator.segments(profile, session, customer_id, place, moment)
+        if found is None:  # a profile whose lookups raise: each segment decides, and counts
+            return self._one_by_one(profile, session, customer_id, place, moment, None)
+        return found
+
+    def _one_by_one(self, profile: object, session: object, customer_id: object,
+                    store: object, now: dt.date | None, members: Any) -> frozenset[str]:
+        """Every segment's function in reference order, each evaluated at most once: the
+        whole book with a membership store, which may list the customer in any segment."""
         try:
             moment, cid = self._moment_and_id(profile, customer_id, now)
         except arguments.UnusableMoment:
@@ -326,10 +367,12 @@ class Book:
         within = self.segments_for(profile, session=session, customer_id=customer_id,
                                    store=store, now=now, members=members)
         given: dict[str, dict[str, None]] = {}
-        for name in self._names:
-            if name in within:
-                for group in self._segments[name].groups:
-                    given.setdefault(group, {})[name] = None
+        evaluator = self._network  # built by segments_for unless a membership store was given
+        ordered = (evaluator.in_file_order(within) if evaluator is not None
+                   else [name for name in self._names if name in within])
+        for name in ordered:
+            for group in self._segments[name].groups:
+                given.setdefault(group, {})[name] = None
         groups = {group: GroupProvenance(True, tuple(given.get(group, ())))
                   for group in assigned}
         for group, segments in given.items():
