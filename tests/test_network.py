@@ -319,6 +319,26 @@ def test_explicit_lists_stores_windows_and_references_are_left_to_each_segment()
         "vip", "nested", "later"}
 
 
+def test_a_membership_store_is_asked_about_every_segment_the_gates_let_through() -> None:
+    book = loads("""
+        segment gold     { include where tier is "gold" }
+        segment empty    { }
+        segment later    { include where tier is "gold"  active from 2027-01-01 }
+        segment main     { include where tier is "gold"  stores "main" }
+        segment off      { include where tier is "gold"  disabled }
+        segment via      { include segment empty }
+    """)
+    members = DictMembers({(name, "c-1"): (True, False) for name in book.names})
+    members.flags["gold", "c-2"] = (False, True)
+    expected = {"gold", "empty", "via"}
+    assert book.segments_for({"id": "c-1"}, now=NOW, members=members) == expected
+    assert book.segments_for({"id": "c-2", "tier": "gold"}, now=NOW, members=members) == set()
+    assert book.segments_for({"id": "c-1"}, now=NOW, members=members, store="main") == {
+        *expected, "main"}
+    later = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    assert book.segments_for({"id": "c-1"}, now=later, members=members) == {*expected, "later"}
+
+
 def test_a_profile_whose_lookups_raise_falls_back_and_counts() -> None:
     class Key(str):
         __hash__ = str.__hash__

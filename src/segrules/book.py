@@ -297,17 +297,16 @@ class Book:
                      customer_id: object = None, store: str | None = None,
                      now: dt.date | None = None, members: Any = None) -> frozenset[str]:
         """Every segment the customer is in; each segment is evaluated at most once."""
-        if members is None:
-            try:
-                moment = None if now is None else arguments.moment(now)
-            except arguments.UnusableMoment:
-                self._errors.add()
-                return frozenset()
-            return self._indexed(profile, session, customer_id, arguments.store(store), moment)
-        return self._one_by_one(profile, session, customer_id, store, now, members)
+        try:
+            moment = None if now is None else arguments.moment(now)
+        except arguments.UnusableMoment:
+            self._errors.add()
+            return frozenset()
+        return self._indexed(profile, session, customer_id, arguments.store(store), moment,
+                             members)
 
     def _indexed(self, profile: object, session: object, customer_id: object, place: object,
-                 moment: dt.datetime | None) -> frozenset[str]:
+                 moment: dt.datetime | None, members: Any = None) -> frozenset[str]:
         """The whole book through its indexed evaluator (module ``network``): a customer
         touches only the segments that can match."""
         evaluator = self._network
@@ -316,15 +315,14 @@ class Book:
                 self, [self._compiled[name] for name in self._functions], self._names,
                 self._attributes, self._errors,
                 lambda built: object.__setattr__(self, "_network", built))
-        found = evaluator.segments(profile, session, customer_id, place, moment)
+        found = evaluator.segments(profile, session, customer_id, place, moment, members)
         if found is None:  # a profile whose lookups raise: each segment decides, and counts
-            return self._one_by_one(profile, session, customer_id, place, moment, None)
+            return self._one_by_one(profile, session, customer_id, place, moment, members)
         return found
 
     def _one_by_one(self, profile: object, session: object, customer_id: object,
                     store: object, now: dt.date | None, members: Any) -> frozenset[str]:
-        """Every segment's function in reference order, each evaluated at most once: the
-        whole book with a membership store, which may list the customer in any segment."""
+        """Every segment's function in reference order, each evaluated at most once."""
         try:
             moment, cid = self._moment_and_id(profile, customer_id, now)
         except arguments.UnusableMoment:

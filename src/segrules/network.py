@@ -206,7 +206,7 @@ class _Source:
         self.lines.append("    " * depth + text)
 
 
-def _generate(indexes: list[_Index], live: int, exact: int, listed: int,
+def _generate(indexes: list[_Index], enabled: int, live: int, exact: int, listed: int,
               stores: dict[str, int], unlisted: int, errors: runtime.ErrorCounter
               ) -> tuple[str, dict[str, object]]:
     out = _Source()
@@ -214,7 +214,7 @@ def _generate(indexes: list[_Index], live: int, exact: int, listed: int,
     if stores:
         out.line(1, f"g = {out.const(stores)}.get(store, {out.const(unlisted)})")
     else:
-        out.line(1, f"g = {out.const(live | listed)}")
+        out.line(1, f"g = {out.const(enabled)}")
     out.line(1, f"m = g & {out.const(live)}")
     out.line(1, "u = 0")
     paths = list(dict.fromkeys(index.key[1] for index in indexes))
@@ -262,7 +262,7 @@ def _generate(indexes: list[_Index], live: int, exact: int, listed: int,
         out.line(1, "else:")
         out.line(2, f"u |= {out.const(index.required)}")
     out.line(1, f"proven = m & {out.const(exact)} & ~u")
-    out.line(1, f"return proven, (m & ~proven) | (g & {out.const(listed)})")
+    out.line(1, f"return proven, (m & ~proven) | (g & {out.const(listed)}), g")
     return "\n".join(out.lines) + "\n", out.constants
 
 
@@ -284,11 +284,14 @@ class Network:
         referenced = {r.name for c in compiled for r in c.references}
         self._referenced = frozenset(referenced)
         indexes: dict[Key, _Index] = {}
-        live = exact = listed = unlisted = 0
+        live = exact = listed = unlisted = windowed = enabled = 0
         stores: dict[str, int] = {}
         for bit, segment in ((1 << i, c.segment) for i, c in enumerate(compiled)):
             if segment.disabled:
                 continue  # a member of nothing, referenced or not: its bit is never set
+            enabled |= bit
+            if segment.active_from is not None or segment.active_until is not None:
+                windowed |= bit
             if segment.include_customers or segment.exclude_customers:
                 listed |= bit
             if segment.stores:
@@ -300,14 +303,15 @@ class Network:
                 continue  # only explicit lists make members: never proven, never a candidate
             live |= bit
             found, whole = _either(segment.includes, attributes)
-            if (whole and not segment.excludes and not (bit & listed)
-                    and segment.active_from is None and segment.active_until is None):
+            if whole and not segment.excludes and not (bit & (listed | windowed)):
                 exact |= bit
             for key, value in found.items():
                 indexes.setdefault(key, _Index(key)).by_segment[bit] = value
         stores = {store: mask | unlisted for store, mask in stores.items()}
         ordered = sorted(indexes.values(), key=lambda index: -len(index.by_segment))
-        source, constants = _generate(ordered, live, exact, listed, stores, unlisted, errors)
+        self._windowed = windowed
+        source, constants = _generate(ordered, enabled, live, exact, listed, stores, unlisted,
+                                      errors)
         self.source = source
         self.filename = codegen._register(f"<segrules network of {len(compiled)} segments>",
                                           source)
@@ -315,22 +319,32 @@ class Network:
                                      "_left": bisect.bisect_left, "_right": bisect.bisect_right,
                                      **constants}
         exec(compile(source, self.filename, "exec"), namespace)  # our own generated source only
-        self._network: Callable[[object, object], tuple[int, int]] = namespace["network"]
+        self._network: Callable[[object, object], tuple[int, int, int]] = namespace["network"]
         self._answers: dict[int, frozenset[str]] = {}
         self._todo: dict[int, tuple[tuple[int, str, Callable[..., bool]], ...]] = {}
 
     def segments(self, profile: object, session: object, customer_id: object, store: object,
-                 moment: Any) -> frozenset[str] | None:
+                 moment: Any, members: Any = None) -> frozenset[str] | None:
         """The segments the customer is in; ``store`` is made safe (``arguments.store``),
         ``moment`` is an aware datetime or None (the clock, read once if a segment needs it).
         None when reading the profile raised (a hostile mapping's lookup): the caller then
         asks every segment's function, which decides and counts the failure."""
         try:
-            proven, todo = self._network(profile, store)
+            proven, todo, gated = self._network(profile, store)
         except Exception:
             return None
+        memo: dict[Any, Any] = {}
+        cid: object = customer_id
+        if members is not None:
+            # The store may list the customer in any segment that passes its store and window:
+            # it is asked once for each; the index still spares the rules it rules out.
+            todo |= gated & self._windowed
+            cid = arguments.customer_id(customer_id, profile, self._errors)
+            proven = self._explicit(gated & ~todo, proven, members, cid, memo)
+        elif todo:
+            cid = arguments.customer_id(customer_id, profile, self._errors)
         if todo:
-            proven |= self._evaluate(todo, profile, session, customer_id, store, moment)
+            proven |= self._evaluate(todo, profile, session, cid, store, moment, members, memo)
         answer = self._answers.get(proven)
         if answer is None:
             answer = frozenset(self._members(proven))
@@ -339,8 +353,24 @@ class Network:
             self._answers[proven] = answer
         return answer
 
-    def _evaluate(self, todo: int, profile: object, session: object, customer_id: object,
-                  store: object, moment: Any) -> int:
+    def _explicit(self, decided: int, proven: int, members: Any, cid: object,
+                  memo: dict[Any, Any]) -> int:
+        """Members among the ``decided`` segments (their rules ``proven`` or ruled out, no
+        window, no list in the file) once the store's lists are applied."""
+        errors, names, referenced = self._errors, self._names, self._referenced
+        found = 0
+        for i in _bits(decided):
+            bit, name = 1 << i, names[i]
+            included, excluded = runtime.explicit(members, name, cid, errors)
+            result = not excluded and (included or bool(proven & bit))
+            if result:
+                found |= bit
+            if name in referenced:
+                memo[name] = result
+        return found
+
+    def _evaluate(self, todo: int, profile: object, session: object, cid: object,
+                  store: object, moment: Any, members: Any, memo: dict[Any, Any]) -> int:
         entries = self._todo.get(todo)
         if entries is None:
             entries = tuple(self._entries[i] for i in _bits(todo))
@@ -348,18 +378,16 @@ class Network:
                 self._todo.clear()
             self._todo[todo] = entries
         errors, referenced = self._errors, self._referenced
-        cid = arguments.customer_id(customer_id, profile, errors)
         if moment is None:
             moment = runtime.utcnow()  # one reading for every segment of the evaluation
         # Only referenced segments are kept: `in segment` looks them up; computed attributes
         # keep their values here too, so each is computed once per evaluation.
-        memo: dict[Any, Any] = {}
         found = 0
         for bit, name, function in entries:
             result = memo.get(name)
             if result is None:
                 try:
-                    result = function(profile, session, cid, store, moment, None, memo)
+                    result = function(profile, session, cid, store, moment, members, memo)
                 except Exception:
                     result = errors.add()
                 if name in referenced:
