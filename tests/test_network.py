@@ -296,6 +296,11 @@ def test_a_customer_touches_only_the_segments_that_can_match() -> None:
     assert book.segments_for({"country": "DE"}, now=NOW) == {"de_fans"}
     assert calls == ["score"]
     assert book.segments_for({"country": ["US", "DE"]}, now=NOW) == {"us", "us_fans", "de_fans"}
+    member = book.membership({"country": "AT"}, now=NOW)
+    assert not member("us_fans") and not member("us")
+    assert calls == ["score", "score"]  # `us_fans` was ruled out by the index, not evaluated
+    assert member("de_fans") and member("de_fans")
+    assert calls == ["score", "score", "score"]
 
 
 def test_explicit_lists_stores_windows_and_references_are_left_to_each_segment() -> None:

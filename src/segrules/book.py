@@ -264,34 +264,9 @@ class Book:
                     self._unknown(name)
                 return False
             return nobody
-        errors, place = self._errors, arguments.store(store)
-        if members is None:
-            # The whole book at once, on the first question, through the indexed evaluator.
-            within: frozenset[str] | None = None
-
-            def indexed(name: str) -> bool:
-                nonlocal within
-                if name not in functions:
-                    self._unknown(name)
-                if within is None:
-                    within = self._indexed(profile, session, customer_id, place, moment)
-                return name in within
-            return indexed
-        memo: dict[Any, Any] = {}
-
-        def member(name: str) -> bool:
-            found = memo.get(name)
-            if found is None:
-                function = functions.get(name)
-                if function is None:
-                    self._unknown(name)
-                try:
-                    found = function(profile, session, cid, place, moment, members, memo)
-                except Exception:
-                    found = errors.add()
-                memo[name] = found
-            return found
-        return member
+        # The index answers for the segments it decides; the others are evaluated when asked.
+        return self._evaluator().membership(profile, session, cid, arguments.store(store),
+                                            moment, members, self._unknown)
 
     def segments_for(self, profile: object, *, session: object = None,
                      customer_id: object = None, store: str | None = None,
@@ -309,16 +284,19 @@ class Book:
                  moment: dt.datetime | None, members: Any = None) -> frozenset[str]:
         """The whole book through its indexed evaluator (module ``network``): a customer
         touches only the segments that can match."""
+        found = self._evaluator().segments(profile, session, customer_id, place, moment, members)
+        if found is None:  # a profile whose lookups raise: each segment decides, and counts
+            return self._one_by_one(profile, session, customer_id, place, moment, members)
+        return found
+
+    def _evaluator(self) -> network.Network:
         evaluator = self._network
         if evaluator is None:
             evaluator = network.network_for(
                 self, [self._compiled[name] for name in self._functions], self._names,
                 self._attributes, self._errors,
                 lambda built: object.__setattr__(self, "_network", built))
-        found = evaluator.segments(profile, session, customer_id, place, moment, members)
-        if found is None:  # a profile whose lookups raise: each segment decides, and counts
-            return self._one_by_one(profile, session, customer_id, place, moment, members)
-        return found
+        return evaluator
 
     def _one_by_one(self, profile: object, session: object, customer_id: object,
                     store: object, now: dt.date | None, members: Any) -> frozenset[str]:

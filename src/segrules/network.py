@@ -33,7 +33,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from . import adapters, arguments, codegen, runtime
 from . import nodes as n
@@ -280,6 +280,7 @@ class Network:
         self._errors = errors
         self._entries = [(1 << i, c.name, c.function) for i, c in enumerate(compiled)]
         self._names = [c.name for c in compiled]
+        self._positions = {c.name: i for i, c in enumerate(compiled)}
         self._file_order = {name: i for i, name in enumerate(names)}
         referenced = {r.name for c in compiled for r in c.references}
         self._referenced = frozenset(referenced)
@@ -352,6 +353,45 @@ class Network:
                 self._answers.clear()
             self._answers[proven] = answer
         return answer
+
+    def membership(self, profile: object, session: object, cid: object, store: object,
+                   moment: Any, members: Any, unknown: Callable[[object], NoReturn]
+                   ) -> Callable[[str], bool]:
+        """``Book.membership``: the index is consulted on the first question; a segment it
+        cannot decide is evaluated when asked, at most once (``cid`` and ``moment`` are final)."""
+        memo: dict[Any, Any] = {}
+        masks: tuple[int, int, int] | None = None
+        errors, positions, entries = self._errors, self._positions, self._entries
+        windowed = self._windowed
+
+        def member(name: str) -> bool:
+            nonlocal masks
+            found = memo.get(name)
+            if found is not None:
+                return bool(found)
+            at = positions.get(name)
+            if at is None:
+                unknown(name)
+            if masks is None:
+                try:
+                    masks = self._network(profile, store)
+                except Exception:
+                    masks = (0, -1, -1)  # a profile whose lookups raise: each segment decides
+            proven, todo, gated = masks
+            bit, _, function = entries[at]
+            if bit & todo or (members is not None and bit & gated & windowed):
+                try:
+                    found = function(profile, session, cid, store, moment, members, memo)
+                except Exception:
+                    found = errors.add()
+            elif members is not None and bit & gated:
+                included, excluded = runtime.explicit(members, name, cid, errors)
+                found = not excluded and (included or bool(proven & bit))
+            else:
+                found = bool(proven & bit)
+            memo[name] = found
+            return bool(found)
+        return member
 
     def _explicit(self, decided: int, proven: int, members: Any, cid: object,
                   memo: dict[Any, Any]) -> int:
