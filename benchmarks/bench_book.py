@@ -87,7 +87,7 @@ def main() -> None:
         ours = best(book.segments_for, customers, args.rounds)
         hand = best(loop, customers, args.rounds)
         print(f"{size:>8} {ours * 1e6:>11.1f} µs {hand * 1e6:>15.1f} µs "
-              f"{ours / size * 1e9:>11.0f} {ours / hand:>6.2f}"
+              f"{ours / size * 1e9:>11.0f} {ours / hand:>6.3f}"
               + (f"   {wrong} DISAGREEMENTS" if wrong else ""))
 
 
