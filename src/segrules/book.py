@@ -281,7 +281,7 @@ class Book:
                              members)
 
     def _indexed(self, profile: object, session: object, customer_id: object, place: object,
-                 moment: dt.datetime | None, members: Any = None) -> frozenset[str]:
+                 moment: dt.datetime | None, members: Any) -> frozenset[str]:
         """The whole book through its indexed evaluator (module ``network``): a customer
         touches only the segments that can match."""
         found = self._evaluator().segments(profile, session, customer_id, place, moment, members)
@@ -343,10 +343,7 @@ class Book:
         within = self.segments_for(profile, session=session, customer_id=customer_id,
                                    store=store, now=now, members=members)
         given: dict[str, dict[str, None]] = {}
-        evaluator = self._network  # built by segments_for unless a membership store was given
-        ordered = (evaluator.in_file_order(within) if evaluator is not None
-                   else [name for name in self._names if name in within])
-        for name in ordered:
+        for name in self._evaluator().in_file_order(within):
             for group in self._segments[name].groups:
                 given.setdefault(group, {})[name] = None
         groups = {group: GroupProvenance(True, tuple(given.get(group, ())))
