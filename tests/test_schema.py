@@ -142,6 +142,15 @@ def test_item_type_of_lists_and_what_is_not_one(customer: Schema) -> None:
     assert item_type(Union([Scalar("string"), List(Scalar("integer"))])) == Scalar("integer")
 
 
+def test_paths_and_fields_of_a_union_of_a_record() -> None:
+    shape = Union([Record({"city": Scalar("string")}), Scalar("string")])
+    schema = Schema(Record({"address": shape}))
+    assert schema.paths() == ("address", "address.city")
+    # A field of one possible shape may be absent when the value has another.
+    assert schema.lookup(("address", "city")) == Scalar("string", nullable=True)
+    assert schema.lookup(("address", "zip")) is None
+
+
 def test_kind_questions() -> None:
     number_or_string = Union([Scalar("integer"), Scalar("string")])
     assert kinds(number_or_string) == {"integer", "string"}
@@ -782,6 +791,23 @@ def test_cli_schema_infer_reports_bad_input_in_one_line(tmp_path: Path, content:
     result = run("schema", "infer", str(path))
     assert result.exit_code == 2
     assert result.output.strip() == message.format(path=path)
+
+
+def test_cli_schema_infer_reads_sessions_from_json_lines(tmp_path: Path) -> None:
+    path = tmp_path / "customers.jsonl"
+    path.write_text('{"id": "c-1"}\n', "utf-8")
+    sessions = tmp_path / "sessions.jsonl"
+    sessions.write_text('{"device": "mobile"}\n{"device": "tablet", "cart": {"total": 3}}\n')
+    result = run("schema", "infer", str(path), "--sessions", str(sessions))
+    assert result.exit_code == 0, result.output
+    schema = Schema.from_json_schema(json.loads(result.output))
+    assert schema.lookup(("cart", "total"), root="session") == Scalar("integer")
+    assert schema.lookup(("cart",), root="session") == Record({"total": Scalar("integer")},
+                                                              nullable=True)
+    result = run("schema", "infer", str(path), "--no-enum", "session.device")
+    assert result.exit_code == 2
+    assert result.output == ("error: --no-enum session.device: there are no --sessions to "
+                             "infer from\n")
 
 
 @pytest.mark.parametrize(("content", "message"), [

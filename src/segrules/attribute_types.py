@@ -11,7 +11,7 @@ Every type says whether it is ``nullable``: whether the attribute may be *missin
 - ``Record(fields, open=False, extra=None)``: named fields. A closed record has no other field;
   an open one may, of type ``extra`` (``None``: anything).
 - ``Union(options)``: any one of two or more types that JSON tells apart (no two strings, no
-  two records), as JSON Schema's ``"type": ["string", "integer"]``. Build one with ``union()``,
+  two records), as JSON Schema's ``"type": ["string", "integer"]``. Build one with ``join()``,
   which merges what one option can say (``integer`` and ``number`` are ``number``). With no
   option and ``nullable``, it is "always null".
 - ``Anything()``: no type information; always nullable.
@@ -61,7 +61,6 @@ __all__ = [
     "may_hold",
     "nullable",
     "paths",
-    "union",
 ]
 
 Kind = Literal["string", "integer", "number", "boolean", "date", "datetime"]
@@ -206,7 +205,7 @@ def _sorted_options(options: Iterable[Type]) -> tuple[Type, ...]:
 @frozen
 class Union:
     """One of several types JSON tells apart, as ``"type": ["string", "integer"]``; nullable
-    when ``null`` is one of them. Build with ``union()``; the order of options is irrelevant."""
+    when ``null`` is one of them. Build with ``join()``; the order of options is irrelevant."""
 
     options: tuple[Type, ...] = field(converter=_sorted_options)
     nullable: bool = field(default=False, kw_only=True)
@@ -214,15 +213,15 @@ class Union:
     def __attrs_post_init__(self) -> None:
         if len(self.options) == 1 or (not self.options and not self.nullable):
             raise SchemaError("a union needs two or more options (or none and nullable); "
-                              "use union() to build one")
+                              "use join() to build one")
         slots = [_slot(option) for option in self.options]
         if len(set(slots)) != len(slots):
             raise SchemaError("a union holds at most one option of each JSON type; "
-                              "use union() to merge them")
+                              "use join() to merge them")
         for option in self.options:
             if isinstance(option, Union | Anything) or option.nullable:
                 raise SchemaError("a union's options are neither unions, Anything, nor "
-                                  "nullable; use union() to build one")
+                                  "nullable; use join() to build one")
         enums = [isinstance(option, Scalar) and option.enum is not None
                  for option in self.options]
         if any(enums) and not all(enums):
@@ -313,11 +312,6 @@ def join(*types: Type) -> Type:
     if len(options) == 1:
         return nullable(options[0], is_nullable)
     return Union(options, nullable=is_nullable or not options)
-
-
-def union(*types: Type) -> Type:
-    """The type of a value of any of ``types`` (the same as ``join``)."""
-    return join(*types)
 
 
 # --- questions ----------------------------------------------------------------------------------

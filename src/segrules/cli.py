@@ -765,6 +765,8 @@ def schema_infer(customers_path: str, customers_format: str | None,
     session_paths = tuple(path.removeprefix("session.") for path in no_enum
                           if path.startswith("session."))
     profile_paths = tuple(path for path in no_enum if not path.startswith("session."))
+    if session_paths and sessions_path is None:
+        _fail(f"--no-enum session.{session_paths[0]}: there are no --sessions to infer from")
     schema = Schema.infer(_progress(CustomerFile(customers_path, customers_format)),
                           no_enum=profile_paths)
     if sessions_path is not None:

@@ -8,7 +8,7 @@ when unknown, so session paths are not checked). The types are those of ``attrib
 
     Scalar("string" | "integer" | "number" | "boolean" | "date" | "datetime", enum=(…) | None)
     List(item)                     Record(fields, open=False, extra=None)
-    Union(options)  (build with union())              Anything()
+    Union(options)  (build with join())               Anything()
 
 each with ``nullable`` (the attribute may be missing: absent or ``None``, which the language
 treats alike). Types are frozen and compare by value: ``from_json_schema(s.to_json_schema())
@@ -64,7 +64,6 @@ from .attribute_types import (
     kinds,
     may_hold,
     nullable,
-    union,
 )
 from .schema_infer import infer_record
 from .schema_json import read_json_schema, write_json_schema
@@ -98,7 +97,6 @@ __all__ = [
     "kinds",
     "may_hold",
     "nullable",
-    "union",
 ]
 
 #: The JSON Schema keyword that carries the session schema inside a profile schema.
