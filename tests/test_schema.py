@@ -645,6 +645,19 @@ def test_infer_refuses_what_is_not_records() -> None:
         Schema.infer(iter(()))
 
 
+def test_too_deep_a_schema_or_record_is_an_error_not_a_crash() -> None:
+    deep: dict[str, Any] = {"type": "object"}
+    for _ in range(5000):
+        deep = {"type": "object", "properties": {"a": deep}}
+    with pytest.raises(SchemaError, match="#: nested too deeply"):
+        Schema.from_json_schema(deep)
+    record: dict[str, Any] = {}
+    for _ in range(5000):
+        record = {"a": record}
+    with pytest.raises(SchemaError, match="record 1 is nested too deeply"):
+        Schema.infer([record])
+
+
 def test_infer_reads_its_records_once_as_a_stream() -> None:
     def stream() -> Iterator[dict[str, int]]:
         for number in range(1000):

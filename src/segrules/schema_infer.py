@@ -206,7 +206,10 @@ def infer_record(profiles: Iterable[Mapping[str, Any]], no_enum: Iterable[str] =
             raise SchemaError(f"record {number} is not a mapping but {type(profile).__name__}",
                               "SR395", "infer reads records such as JSON objects or dicts")
         root.seen += 1
-        root._record(profile)
+        try:
+            root._record(profile)
+        except RecursionError:
+            raise SchemaError(f"record {number} is nested too deeply", "SR395") from None
     if not root.records:
         raise SchemaError("no records to infer a schema from", "SR395")
     record: Type = root.record()

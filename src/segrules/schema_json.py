@@ -296,7 +296,10 @@ def read_json_schema(source: str | os.PathLike[str] | Mapping[str, Any], session
         roots[_pointer("#", session_keyword)] = document[session_keyword]
     records: list[Record] = []
     for pointer, node in roots.items():
-        found = reader.read(node, pointer, reader.resolver)
+        try:
+            found = reader.read(node, pointer, reader.resolver)
+        except RecursionError:
+            raise reader.error(pointer, "nested too deeply") from None
         if isinstance(found, Anything) and isinstance(node, Mapping) and "$ref" not in node:
             found = Record(open=True)  # `{}` describes a profile of unknown attributes
         if not isinstance(found, Record) or found.nullable:
