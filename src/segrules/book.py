@@ -342,12 +342,8 @@ class Book:
         """
         within = self.segments_for(profile, session=session, customer_id=customer_id,
                                    store=store, now=now, members=members)
-        given: dict[str, dict[str, None]] = {}
-        for name in self._evaluator().in_file_order(within):
-            for group in self._segments[name].groups:
-                given.setdefault(group, {})[name] = None
-        groups = {group: GroupProvenance(True, tuple(given.get(group, ())))
-                  for group in assigned}
+        given = self._evaluator().groups(within)
+        groups = {group: GroupProvenance(True, given.get(group, ())) for group in assigned}
         for group, segments in given.items():
-            groups.setdefault(group, GroupProvenance(False, tuple(segments)))
+            groups.setdefault(group, GroupProvenance(False, segments))
         return MappingProxyType(groups)

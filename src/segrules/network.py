@@ -29,6 +29,7 @@ only is indexed: a store may list a customer in any segment, so with one every s
 from __future__ import annotations
 
 import bisect
+import gc
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -322,6 +323,10 @@ class Network:
         exec(compile(source, self.filename, "exec"), namespace)  # our own generated source only
         self._network: Callable[[object, object], tuple[int, int, int]] = namespace["network"]
         self._answers: dict[int, frozenset[str]] = {}
+        # A group written twice in one segment is given once.
+        self._groups = {c.name: tuple(dict.fromkeys(c.segment.groups)) for c in compiled
+                        if c.segment.groups}
+        self._given: dict[frozenset[str], dict[str, tuple[str, ...]]] = {}
         self._todo: dict[int, tuple[tuple[int, str, Callable[..., bool]], ...]] = {}
 
     def segments(self, profile: object, session: object, customer_id: object, store: object,
@@ -440,9 +445,19 @@ class Network:
         names = self._names
         return [names[i] for i in _bits(mask)]
 
-    def in_file_order(self, names: Iterable[str]) -> list[str]:
-        """``names`` (segments of this book) in the order the book's files define them."""
-        return sorted(names, key=self._file_order.__getitem__)
+    def groups(self, within: frozenset[str]) -> Mapping[str, tuple[str, ...]]:
+        """The groups the segments ``within`` give, each with those segments in file order;
+        remembered per answer, as ``segments`` hands out the same answers again."""
+        given = self._given.get(within)
+        if given is None:
+            given = {}
+            for name in sorted(within.intersection(self._groups), key=self._file_order.__getitem__):
+                for group in self._groups[name]:
+                    given[group] = (*given.get(group, ()), name)
+            if len(self._given) >= _CACHE_SIZE:
+                self._given.clear()
+            self._given[within] = given
+        return given
 
 
 def _bits(mask: int) -> Iterable[int]:
@@ -464,7 +479,15 @@ def network_for(book: Any, compiled: Sequence[codegen.Compiled], names: Sequence
     with _lock:
         built = getattr(book, "_network", None)
         if built is None:
-            built = Network(compiled, names, attributes, errors)
+            # The analysis makes many small objects and nothing cyclic: a collector pass over
+            # the whole heap (a large book's AST and functions) for each would cost more than it.
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                built = Network(compiled, names, attributes, errors)
+            finally:
+                if enabled:
+                    gc.enable()
             weakref.finalize(book, codegen.release, [built.filename])
             store(built)
         return built
