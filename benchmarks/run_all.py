@@ -184,11 +184,11 @@ def _below(limit: float) -> Callable[[float], bool]:
 
 # (label, key, format, target text, test or None for a figure given for context)
 ROWS: list[tuple[str, str, str, str, Callable[[float], bool] | None]] = [
-    ("`book.matches`, SPEC §1 segment ÷ handwritten", "one.matches_x", "{:.2f}×", "≤ 1.5×",
+    ("`book.matches`, `north_america_adults` ÷ handwritten", "one.matches_x", "{:.2f}×", "≤ 1.5×",
      _at_most(1.5)),
     ("`book.predicate(...)(p)` ÷ handwritten", "one.predicate_x", "{:.2f}×", "≤ 1.2×",
      _at_most(1.2)),
-    ("handwritten SPEC §1 segment", "one.hand_ns", "{:.0f} ns", "", None),
+    ("handwritten `north_america_adults`", "one.hand_ns", "{:.0f} ns", "", None),
     ("GrowthBook `evalCondition`, same rule ÷ `book.matches`", "one.growthbook_over_ours",
      "{:.1f}×", "", None),
     ("rule-engine, same rule ÷ `book.matches`", "one.rule_engine_over_ours", "{:.1f}×", "",
