@@ -1,0 +1,88 @@
+"""DuckDB: the embedded default. RE2 is its regex engine, so patterns run as written; list
+lambdas (``LAMBDA x : …``, the syntax DuckDB 2 accepts) evaluate lists where the row is."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlglot import exp
+
+from .dialect import MONEY, Dialect
+
+__all__ = ["DuckDB"]
+
+
+def _lambda(var: str, body: exp.Expr) -> exp.Lambda:
+    return exp.Lambda(this=body, expressions=[exp.to_identifier(var, quoted=True)])
+
+
+class DuckDB(Dialect):
+    """DuckDB 1.x/2.x (``LIST_FILTER``/``LIST_TRANSFORM`` lambdas, ``NFC_NORMALIZE``)."""
+
+    name = "duckdb"
+    sqlglot = "duckdb"
+    # Identifiers are case-insensitive: "VIP" and "vip" would be one result column.
+    caseless_names: ClassVar[bool] = True
+
+    def string(self, value: str) -> exp.Expr:
+        # The parser reads a query as a C string: a NUL inside a literal would end it, so a
+        # NUL is written as CHR(0) between literal parts.
+        if "\0" not in value:
+            return exp.Literal.string(value)
+        parts: list[exp.Expr] = []
+        for index, piece in enumerate(value.split("\0")):
+            if index:
+                parts.append(exp.func("CHR", exp.Literal.number(0)))
+            if piece:
+                parts.append(exp.Literal.string(piece))
+        result = parts[0]
+        for part in parts[1:]:
+            result = exp.DPipe(this=result, expression=part)
+        return exp.Paren(this=result)
+
+    def normal(self, text: exp.Expr) -> exp.Expr:
+        return exp.func("NFC_NORMALIZE", text)
+
+    def regex(self, pattern: str) -> str:
+        return pattern  # RE2 itself
+
+    def matches(self, text: exp.Expr, pattern: str) -> exp.Expr:
+        return exp.func("REGEXP_MATCHES", text, self.string(pattern))
+
+    def length(self, items: exp.Expr) -> exp.Expr:
+        return exp.func("LEN", items)
+
+    def _filter(self, items: exp.Expr, var: str, where: exp.Expr | None
+                ) -> exp.Expr:
+        if where is None:
+            return items
+        return exp.func("LIST_FILTER", items, _lambda(var, where))
+
+    def any_element(self, items: exp.Expr, var: str, test: exp.Expr
+                    ) -> exp.Expr:
+        return exp.GT(this=self.length(self._filter(items, var, test)),
+                      expression=exp.Literal.number(0))
+
+    def count(self, items: exp.Expr, var: str, where: exp.Expr | None
+              ) -> exp.Expr:
+        return exp.Coalesce(this=self.length(self._filter(items, var, where)),
+                            expressions=[exp.Literal.number(0)])
+
+    def fold(self, func: str, items: exp.Expr, var: str, where: exp.Expr | None,
+             value: exp.Expr) -> exp.Expr:
+        chosen = self._filter(items, var, where)
+        body = value
+        if func == "sum":
+            body = exp.cast(body, MONEY)
+        values = exp.func("LIST_TRANSFORM", chosen, _lambda(var, body))
+        name = {"sum": "LIST_SUM", "min": "LIST_MIN", "max": "LIST_MAX",
+                "count": "LIST_COUNT"}[func]
+        return exp.func(name, values)
+
+    def month_day_time(self, moment: exp.Expr) -> exp.Expr:
+        return exp.func("STRFTIME", moment, exp.Literal.string("%m%d%H%M%S%f"))
+
+    def micros_between(self, start: exp.Expr, end: exp.Expr) -> exp.Expr:
+        # Anonymous: sqlglot would reorder a DATE_DIFF it parses as its own DateDiff.
+        return exp.Anonymous(this="DATE_DIFF", expressions=[
+            exp.Literal.string("microsecond"), start, end])

@@ -1,0 +1,101 @@
+"""``segrules.sql.select``: the query's shape, its errors, and the same answers as Python on
+DuckDB for the example segments (the cross-engine law lives in the engines' tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import pytest
+
+import segrules
+from segrules import sql
+from sqltables import EXAMPLE_COLUMNS, ROOT, example_customers, schema_for, table
+
+NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def book() -> segrules.Book:
+    return segrules.load(ROOT / "examples" / "segments")
+
+
+@pytest.fixture(scope="module")
+def people() -> list[dict[str, object]]:
+    return example_customers(600)
+
+
+@pytest.fixture(scope="module")
+def con(people: list[dict[str, object]]):  # type: ignore[no-untyped-def]
+    return table(people, EXAMPLE_COLUMNS)
+
+
+@pytest.mark.parametrize("typed", [True, False], ids=["schema", "no-schema"])
+@pytest.mark.parametrize("now", [NOW, dt.datetime(2026, 2, 28, 13, 30, tzinfo=dt.UTC)],
+                         ids=["reference", "february"])
+@pytest.mark.parametrize("store", [None, "outlet"])
+def test_the_example_segments_agree_with_python_on_duckdb(
+        book: segrules.Book, people: list[dict[str, object]], con, typed: bool,  # type: ignore[no-untyped-def]
+        now: dt.datetime, store: str | None) -> None:
+    schema = schema_for(EXAMPLE_COLUMNS) if typed else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sql.SqlWarning)
+        query = sql.select(book, now=now, schema=schema, store=store)
+    rows = {row[0]: row[1:] for row in con.execute(query).fetchall()}
+    assert len(rows) == len(people)
+    differences = []
+    for person in people:
+        got = {name for name, value in zip(book.names, rows[person["id"]], strict=True) if value}
+        want = book.segments_for(person, now=now, store=store)
+        if got != want:
+            differences.append((person["id"], sorted(got ^ want)))
+    assert differences == []
+    # Not a vacuous agreement: the sample has members and non-members of most segments.
+    counts = [sum(bool(r[i]) for r in rows.values()) for i in range(len(book.names))]
+    assert sum(0 < c < len(people) for c in counts) >= 25
+
+
+def test_columns_are_id_then_one_boolean_per_segment_in_the_order_asked(con) -> None:  # type: ignore[no-untyped-def]
+    book = segrules.loads('segment "b" { include everyone }\nsegment a { }\n'
+                          'segment "Mixed Case -- ;" { include where age >= 30 }')
+    query = sql.select(book, ["Mixed Case -- ;", "a", "b"], now=NOW)
+    result = con.execute(query)
+    assert [d[0] for d in result.description] == ["id", "Mixed Case -- ;", "a", "b"]
+    rows = result.fetchall()
+    assert all(type(v) is bool for row in rows for v in row[1:])
+    assert {row[3] for row in rows} == {True} and {row[2] for row in rows} == {False}
+
+
+def test_an_unknown_dialect_or_segment_is_an_error() -> None:
+    book = segrules.loads("segment vip { include everyone }")
+    with pytest.raises(segrules.SegrulesError) as caught:
+        sql.select(book, dialect="oracle")
+    assert caught.value.diagnostics[0].code == "SR603"
+    assert "duckdb, postgres, spark" in str(caught.value)
+    with pytest.raises(segrules.UnknownSegmentError):
+        sql.select(book, ["vpi"])
+
+
+def test_names_the_engine_cannot_hold_are_errors_naming_both() -> None:
+    book = segrules.loads('segment vip { include everyone }\nsegment "VIP" { include everyone }\n'
+                          f'segment "{"x" * 64}" {{ include everyone }}\n'
+                          'segment "ID" { include everyone }')
+    for dialect in ("duckdb", "spark"):
+        with pytest.raises(segrules.SegrulesError) as caught:
+            sql.select(book, ["vip", "VIP"], dialect=dialect)
+        assert caught.value.diagnostics[0].code == "SR602"
+        assert "'vip' and 'VIP'" in str(caught.value)
+        with pytest.raises(segrules.SegrulesError, match="same column as `id`"):
+            sql.select(book, ["ID"], dialect=dialect)
+    assert sql.select(book, ["vip", "VIP"], dialect="postgres", now=NOW)
+    with pytest.raises(segrules.SegrulesError, match="63 bytes"):
+        sql.select(book, ["x" * 64], dialect="postgres")
+    assert sql.select(book, ["x" * 64], dialect="duckdb", now=NOW)
+
+
+def test_session_attributes_are_missing_in_a_table_and_select_warns(con) -> None:  # type: ignore[no-untyped-def]
+    book = segrules.loads('segment m { include where session.device is "mobile" }\n'
+                          "segment n { include where session.device does not exist }")
+    with pytest.warns(sql.SqlWarning, match="session"):
+        query = sql.select(book, now=NOW)
+    assert {row[1:] for row in con.execute(query).fetchall()} == {(False, True)}
