@@ -67,11 +67,15 @@ class _Scope:
         self.row, self.row_type, self.depth = row, row_type, depth
 
 
-class _Average:
-    """``avg``: kept as its exact sum and count, so a comparison needs no division."""
+class _Total:
+    """``sum`` or ``avg``: the exact sum (a MONEY decimal) and, for ``avg``, the count, so a
+    comparison needs no division. ``special`` is the sum as a DOUBLE when a value is NaN,
+    infinite or too large for MONEY (else NULL): then it decides, as Python's NaN and
+    infinities do."""
 
-    def __init__(self, total: exp.Expr, count: exp.Expr) -> None:
-        self.total, self.count = total, count
+    def __init__(self, total: exp.Expr, count: exp.Expr | None, special: exp.Expr | None
+                 ) -> None:
+        self.total, self.count, self.special = total, count, special
 
 
 class Conditions:
@@ -132,9 +136,12 @@ class Conditions:
             value, kind = self.read(left, node, scope)
         if value is None:  # missing: only `does not exist` holds
             return exp.true() if node.op == "exists" and node.negated else _FALSE()
-        if isinstance(value, _Average):
-            positive = self.average(value, node)
-            present: exp.Expr = exp.GT(this=value.count, expression=exp.Literal.number(0))
+        if isinstance(value, _Total):
+            present: exp.Expr = exp.true() if value.count is None else exp.GT(
+                this=value.count, expression=exp.Literal.number(0))
+            if node.op == "exists":
+                return exp.Not(this=exp.Paren(this=present)) if node.negated else present
+            positive = self.totals(value, node)
         else:
             present = self.dialect.present(value, kind)
             if node.op == "exists":
@@ -385,7 +392,7 @@ class Conditions:
     # --- computed operands ---------------------------------------------------------------------
 
     def aggregate(self, node: n.Aggregate, compare: n.Compare, scope: _Scope
-                  ) -> tuple[exp.Expr | _Average | None, Type]:
+                  ) -> tuple[exp.Expr | _Total | None, Type]:
         """The value of an aggregate and its type; an exact sum is a MONEY decimal."""
         items, items_type = self.read(node.items, None, scope)
         if items is not None and items_type.kind == "any" and not items_type.is_list:
@@ -414,14 +421,7 @@ class Conditions:
         if node.func in ("sum", "avg"):
             if value_type.kind not in _NUMERIC:
                 return (zero, Type("decimal")) if node.func == "sum" else (None, ANY)
-            total = exp.Coalesce(this=self.dialect.fold("sum", items, var, where, value),
-                                 expressions=[zero.copy()])
-            if node.func == "sum":
-                return total, Type("decimal")
-            count = self.dialect.fold("count", items.copy(), var,
-                                      where.copy() if where else None, value.copy())
-            return _Average(total, exp.Coalesce(this=count,
-                                                expressions=[exp.Literal.number(0)])), ANY
+            return self.total(node.func, items, var, where, value, value_type), ANY
         if value_type.kind not in (*_NUMERIC, "date", "datetime"):
             if value_type.kind == "string":
                 raise Unsupported(f"{node.func} over a text field (give it a date type)")
@@ -438,18 +438,67 @@ class Conditions:
                 items.copy(), var, _two_valued(found)), true=nan.copy())], default=extreme)
         return extreme, Type(value_type.kind)
 
+    def total(self, func: str, items: exp.Expr, var: str, where: exp.Expr | None,
+              value: exp.Expr, value_type: Type) -> _Total:
+        d, zero = self.dialect, exp.cast(exp.Literal.number(0), MONEY)
+        exact = value
+        special = None
+        if value_type.kind == "number":
+            # NaN, the infinities and values beyond MONEY's 28 integer digits cannot be cast
+            # to MONEY; they are left out of the exact sum and decide through `special`.
+            finite = exp.LT(this=exp.Abs(this=value.copy()), expression=exp.Literal.number(
+                "1e27"))
+            exact = exp.Case(ifs=[exp.If(this=finite, true=value.copy())])
+            odd: exp.Expr = exp.Not(this=exp.Paren(this=finite.copy()))
+            if where is not None:
+                odd = _and(where.copy(), odd)
+            special = exp.Case(ifs=[exp.If(
+                this=d.any_element(items.copy(), var, _two_valued(odd)),
+                true=d.fold("fsum", items.copy(), var, where.copy() if where else None,
+                            value.copy()))])
+        total = exp.Coalesce(this=d.fold("sum", items, var, where, exact),
+                             expressions=[zero])
+        if func == "sum":
+            return _Total(total, None, special)
+        count = exp.Coalesce(this=d.fold("count", items.copy(), var,
+                                         where.copy() if where else None, value.copy()),
+                             expressions=[exp.Literal.number(0)])
+        if special is not None:
+            special = exp.Div(this=special, expression=count.copy())
+        return _Total(total, count, special)
+
+    def totals(self, value: _Total, node: n.Compare) -> exp.Expr:
+        """``sum``/``avg OP literal``: exact on the MONEY sum, else by the DOUBLE special."""
+        if value.count is None:
+            exact = _two_valued(self.test(value.total, Type("decimal"), node))
+        else:
+            exact = self.average(value, node)
+        if value.special is None:
+            return exact
+        special = value.special
+        odd = _two_valued(self.test(special, Type("decimal"), node))
+        if not _is_false(odd):
+            # NaN is unordered and equal to nothing: every test on it is false.
+            odd = _and(exp.NEQ(this=special.copy(), expression=_nan()), odd)
+        return _two_valued(exp.Case(ifs=[exp.If(this=exp.Is(this=special.copy(),
+                                                             expression=exp.Null()),
+                                                true=exact)], default=odd))
+
     def _value_type(self, node: n.Aggregate, compare: n.Compare, element: Type,
                     row: Type | None) -> Type | None:
-        if row is not None and node.value_path:
-            found = lookup(None, row, node.value_path)
-            return None if found is MISSING else found or Type(self.guess(compare).kind)
-        if not node.value_path and element.kind != "any":
-            return element
-        if node.func in ("sum", "avg"):
-            return Type("number")
-        return Type(self.guess(compare).kind)
+        """The type of the values aggregated; None when the records cannot have them."""
+        found = element if not node.value_path else (
+            lookup(None, row, node.value_path) if row is not None else None)
+        if found is MISSING:
+            return None
+        if found is not None and found.kind != "any":
+            return found
+        guessed = self.guess(compare).kind
+        # Without a type, sum and avg read numbers, and so do min and max unless compared
+        # with a date.
+        return Type(guessed if guessed in ("date", "datetime") else "number")
 
-    def average(self, avg: _Average, node: n.Compare) -> exp.Expr:
+    def average(self, avg: _Total, node: n.Compare) -> exp.Expr:
         """``avg OP literal`` as ``count > 0 AND total OP literal * count``: exact."""
         if node.op not in ("eq", "in", "between", *_ORDER):
             return _FALSE()
@@ -460,6 +509,7 @@ class Conditions:
             return _FALSE()
 
         def scaled(value: int | Decimal) -> exp.Expr:
+            assert avg.count is not None
             return exp.Mul(this=_decimal(value), expression=avg.count.copy())
 
         total = avg.total
@@ -471,6 +521,7 @@ class Conditions:
                         exp.LTE(this=total.copy(), expression=scaled(numbers[1])))
         else:
             test = _ORDER[node.op](this=total.copy(), expression=scaled(numbers[0]))
+        assert avg.count is not None
         return exp.Paren(this=_and(exp.GT(this=avg.count.copy(),
                                           expression=exp.Literal.number(0)),
                                    exp.Paren(this=test)))

@@ -124,8 +124,9 @@ class Dialect:
 
     def fold(self, func: str, items: exp.Expr, var: str, where: exp.Expr | None,
              value: exp.Expr) -> exp.Expr:
-        """``sum`` (a MONEY decimal), ``min``, ``max`` or ``count`` (of non-NULL values) of
-        ``value`` over the elements ``where`` selects; NULL when there are none."""
+        """``sum`` (a MONEY decimal), ``fsum`` (a DOUBLE), ``min``, ``max`` or ``count`` (of
+        non-NULL values) of ``value`` over the elements ``where`` selects; NULL when there are
+        none."""
         raise NotImplementedError
 
     # --- time ------------------------------------------------------------------------------

@@ -60,8 +60,10 @@ class DuckDB(Dialect):
 
     def any_element(self, items: exp.Expr, var: str, test: exp.Expr
                     ) -> exp.Expr:
-        return exp.GT(this=self.length(self._filter(items, var, test)),
-                      expression=exp.Literal.number(0))
+        # LEN of a NULL list is NULL: the answer must still be FALSE.
+        return exp.Coalesce(this=exp.GT(this=self.length(self._filter(items, var, test)),
+                                        expression=exp.Literal.number(0)),
+                            expressions=[exp.false()])
 
     def count(self, items: exp.Expr, var: str, where: exp.Expr | None
               ) -> exp.Expr:
@@ -72,10 +74,10 @@ class DuckDB(Dialect):
              value: exp.Expr) -> exp.Expr:
         chosen = self._filter(items, var, where)
         body = value
-        if func == "sum":
-            body = exp.cast(body, MONEY)
+        if func in ("sum", "fsum"):
+            body = exp.cast(body, MONEY if func == "sum" else exp.DataType.build("DOUBLE"))
         values = exp.func("LIST_TRANSFORM", chosen, _lambda(var, body))
-        name = {"sum": "LIST_SUM", "min": "LIST_MIN", "max": "LIST_MAX",
+        name = {"sum": "LIST_SUM", "fsum": "LIST_SUM", "min": "LIST_MIN", "max": "LIST_MAX",
                 "count": "LIST_COUNT"}[func]
         return exp.func(name, values)
 

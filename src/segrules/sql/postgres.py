@@ -65,8 +65,9 @@ class Postgres(Dialect):
 
     def fold(self, func: str, items: exp.Expr, var: str, where: exp.Expr | None,
              value: exp.Expr) -> exp.Expr:
-        if func == "sum":
-            aggregate: exp.Expr = exp.Sum(this=exp.cast(value, MONEY))
+        if func in ("sum", "fsum"):
+            aggregate: exp.Expr = exp.Sum(this=exp.cast(
+                value, MONEY if func == "sum" else exp.DataType.build("DOUBLE")))
         elif func == "count":
             aggregate = exp.Count(this=value)
         else:

@@ -66,8 +66,9 @@ class Spark(Dialect):
     def fold(self, func: str, items: exp.Expr, var: str, where: exp.Expr | None,
              value: exp.Expr) -> exp.Expr:
         chosen = self._filter(items, var, where)
-        if func == "sum":
-            value = exp.cast(value, MONEY)
+        kind = MONEY if func == "sum" else exp.DataType.build("DOUBLE")
+        if func in ("sum", "fsum"):
+            value = exp.cast(value, kind)
         values = exp.Anonymous(this="TRANSFORM", expressions=[chosen, _lambda(value, var)])
         if func in ("min", "max"):
             return exp.Anonymous(this=f"ARRAY_{func.upper()}", expressions=[values])
@@ -80,10 +81,10 @@ class Spark(Dialect):
         acc, item = exp.column("_acc", quoted=True), exp.column("_v", quoted=True)
         step = exp.Case(ifs=[exp.If(this=exp.Is(this=item, expression=exp.Null()), true=acc)],
                         default=exp.cast(exp.Add(this=exp.Coalesce(
-                            this=acc.copy(), expressions=[exp.cast(exp.Literal.number(0), MONEY)]),
-                            expression=item.copy()), MONEY))
+                            this=acc.copy(), expressions=[exp.cast(exp.Literal.number(0), kind)]),
+                            expression=item.copy()), kind))
         return exp.Anonymous(this="AGGREGATE", expressions=[
-            values, exp.cast(exp.Null(), MONEY), _lambda(step, "_acc", "_v")])
+            values, exp.cast(exp.Null(), kind), _lambda(step, "_acc", "_v")])
 
     def month_day_time(self, moment: exp.Expr) -> exp.Expr:
         return exp.Anonymous(this="DATE_FORMAT", expressions=[
