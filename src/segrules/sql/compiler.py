@@ -442,7 +442,7 @@ class Conditions:
               value: exp.Expr, value_type: Type) -> _Total:
         d, zero = self.dialect, exp.cast(exp.Literal.number(0), MONEY)
         exact = value
-        special = None
+        special: exp.Expr | None = None
         if value_type.kind == "number":
             # NaN, the infinities and values beyond MONEY's 28 integer digits cannot be cast
             # to MONEY; they are left out of the exact sum and decide through `special`.
