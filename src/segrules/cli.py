@@ -3,7 +3,8 @@
 It is what a marketer's "Preview" button and a CI job need without writing Python: ``check``
 reports segment text problems like a compiler, ``fmt`` rewrites files in the canonical layout,
 ``preview`` counts and lists a segment's members among a customer file, ``explain`` says why one
-customer is in or out, and ``members`` exports every customer's segments and groups.
+customer is in or out, ``members`` exports every customer's segments and groups, and ``sql``
+prints the query that computes segments in a database.
 
 Exit codes: 0 success; 1 a finding (``check`` found errors, ``fmt --check`` would change a
 file); 2 bad input (a missing or malformed file, an unknown segment, a bad
@@ -808,6 +809,46 @@ def _progress(customers: CustomerFile) -> Iterator[Profile]:
         for profile in customers:
             yield profile
             progress.advance(task)
+
+
+@cli.command("sql")
+@click.argument("names", nargs=-1)
+@_segments_option
+@click.option("--dialect", default="duckdb", show_default=True,
+              type=click.Choice(["duckdb", "postgres", "spark"]),
+              help="The SQL engine the query is for.")
+@click.option("--table", default="customers", show_default=True, metavar="NAME",
+              help="The customer table or view (dots separate schema and table).")
+@click.option("--schema", "schema_path", default=None, metavar="FILE.json",
+              help="A JSON Schema of the customer attributes: the columns' types.")
+@click.option("--members-table", default=None, metavar="NAME",
+              help="A table of a membership store's lists (segment, customer_id, kind).")
+@_store_option
+@_now_option
+@_reported
+def sql_query(names: tuple[str, ...], segments_path: str, dialect: str, table: str,
+              schema_path: str | None, members_table: str | None, store: str | None,
+              now: str | None) -> None:
+    """Print the SQL query computing the segments NAME… (default: all) over a table.
+
+    One row per customer: `id`, then one BOOLEAN column per segment, named after it.
+    """
+    import warnings
+
+    from . import sql
+    book = load(segments_path)
+    schema = None
+    if schema_path is not None:
+        from .schema import Schema
+        schema = Schema.from_json_schema(schema_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", sql.SqlWarning)
+        query = sql.select(book, names or None, dialect=dialect, table=table, schema=schema,
+                           now=_moment(now), store=store, members_table=members_table,
+                           pretty=True)
+    click.echo(query)
+    for warning in caught:
+        _warn(str(warning.message))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,6 +18,8 @@ re-normalise the key (``ſ`` + combining acute is ``ś`` once folded, which does
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlglot import exp
 
 from ..text import caseless
@@ -39,8 +41,17 @@ def ascii_key(text: str) -> str | None:
     return key if key.isascii() else None
 
 
-def fold(text: exp.Expr) -> exp.Expr:
-    """``text`` (already NFC) with the FOLDS replaced; A-Z is lowered by the dialect."""
+def fold(text: exp.Expr, keys: Iterable[str] | None) -> exp.Expr:
+    """``text`` (already NFC) with the FOLDS replaced that can matter against literal keys
+    ``keys`` (None: all of them, as an order needs); A-Z is lowered by the dialect.
+
+    A fold whose key shares no character with any literal key is left out: the text it would
+    produce cannot be part of a match, and the character left in place is not ASCII, so it
+    cannot be either.
+    """
+    wanted = None if keys is None else set("".join(keys))
     for char, key in FOLDS.items():
+        if wanted is not None and wanted.isdisjoint(key):
+            continue
         text = exp.func("REPLACE", text, exp.Literal.string(char), exp.Literal.string(key))
     return text

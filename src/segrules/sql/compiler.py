@@ -237,9 +237,10 @@ class Conditions:
             return self.recent(x, kind, op, values[0])
         raise TypeError(f"no SQL for operator {op!r}")
 
-    def text(self, x: exp.Expr, ignore_case: bool, affix: bool = False
-             ) -> exp.Expr:
-        """The data side of a string comparison: NFC, or the caseless key."""
+    def text(self, x: exp.Expr, ignore_case: bool, affix: bool = False,
+             keys: Sequence[str] | None = None) -> exp.Expr:
+        """The data side of a string comparison against literal ``keys``: NFC, or the
+        caseless key."""
         d = self.dialect
         data = d.normal(x) if d.normalizes else x
         if not ignore_case:
@@ -247,7 +248,7 @@ class Conditions:
         if affix and not d.caseless_affixes:
             raise Unsupported("`ignoring case` with a prefix, substring, order or pattern "
                               "(it needs Unicode normalisation)")
-        key = d.lower_ascii(caseless.fold(data))
+        key = d.lower_ascii(caseless.fold(data, keys))
         return d.normal(key) if affix else key
 
     def literal_text(self, value: str, ignore_case: bool) -> str:
@@ -268,8 +269,9 @@ class Conditions:
                 raise Unsupported("a date compared with a text column (give it a date type)")
             texts = [self.literal_text(v.value, ignore_case)
                      for v in values if isinstance(v, n.String)]
-            literals = [d.string(t) for t in dict.fromkeys(texts) if self.storable(t)]
-            data = self.text(x, ignore_case) if literals else x
+            kept = [t for t in dict.fromkeys(texts) if self.storable(t)]
+            literals = [d.string(t) for t in kept]
+            data = self.text(x, ignore_case, keys=kept) if literals else x
         elif kind.kind in _NUMERIC:
             literals = [self.number(v.value, kind) for v in values if isinstance(v, n.Number)]
         elif kind.kind == "boolean":
@@ -327,8 +329,8 @@ class Conditions:
         if not self.storable(text):
             return _FALSE()
         if op == "starts_with":
-            return self.dialect.starts_with(self.text(x, ignore_case, affix=True), text)
-        return self.dialect.ends_with(self.text(x, ignore_case), text)
+            return self.dialect.starts_with(self.text(x, ignore_case, True, [text]), text)
+        return self.dialect.ends_with(self.text(x, ignore_case, keys=[text]), text)
 
     def contains(self, x: exp.Expr, kind: Type, values: Sequence[n.Value],
                  ignore_case: bool, every: bool) -> exp.Expr:
@@ -355,7 +357,7 @@ class Conditions:
                  if isinstance(v, n.String)]
         if every and len(parts) != len(values):
             return _FALSE()
-        data = self.text(x, ignore_case, affix=True)
+        data = self.text(x, ignore_case, affix=True, keys=parts)
         tests = [self.dialect.contains_text(data.copy(), p) if self.storable(p) else _FALSE()
                  for p in parts]
         if every:

@@ -191,7 +191,7 @@ def _membership(segment: n.Segment, conditions: Conditions, dialect: Dialect,
     if excluded:
         rules = exp.and_(exp.Not(this=exp.Paren(this=exp.or_(*excluded, copy=False))),
                          exp.Paren(this=rules), copy=False)
-    return exp.Paren(this=rules)
+    return rules
 
 
 def _in_window(segment: n.Segment, now: dt.datetime) -> bool:

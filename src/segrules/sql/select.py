@@ -42,7 +42,7 @@ def dialect_named(name: str) -> Dialect:
 def select(book: Any, names: Iterable[str] | str | None = None, *, dialect: str = "duckdb",
            table: str | exp.Expr = "customers", schema: Any = None,
            now: dt.date | None = None, store: str | None = None,
-           members_table: str | exp.Expr | None = None) -> str:
+           members_table: str | exp.Expr | None = None, pretty: bool = False) -> str:
     """One SQL query over ``table``: the column ``id``, then one BOOLEAN column per segment
     of ``names`` (default: every segment, in book order), named exactly after it, never NULL.
 
@@ -53,6 +53,7 @@ def select(book: Any, names: Iterable[str] | str | None = None, *, dialect: str 
     in the text. A construct the dialect cannot evaluate with Python's answers, or a segment
     name the engine cannot hold as a column, raises ``SegrulesError``; segments that read
     ``session.`` attributes warn (``SqlWarning``): in a table they are missing.
+    ``pretty`` lays the query out on several lines.
     """
     engine = dialect_named(dialect)
     chosen = list(book.names) if names is None else [names] if isinstance(names, str) \
@@ -69,7 +70,7 @@ def select(book: Any, names: Iterable[str] | str | None = None, *, dialect: str 
             f"{sessions} condition(s) read session attributes, which a table does not have: "
             "in SQL they are missing, as for a customer evaluated without session data"),
             stacklevel=2)
-    return query.sql(dialect=engine.sqlglot, unsupported_level=ErrorLevel.RAISE)
+    return query.sql(dialect=engine.sqlglot, unsupported_level=ErrorLevel.RAISE, pretty=pretty)
 
 
 def _check_names(names: list[str], engine: Dialect) -> None:
