@@ -7,9 +7,12 @@ import datetime as dt
 import warnings
 
 import pytest
+from click.testing import CliRunner
 
 import segrules
 from segrules import sql
+from segrules.cli import cli
+from segrules.schema import Schema
 from sqltables import EXAMPLE_COLUMNS, ROOT, example_customers, schema_for, table
 
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -30,14 +33,22 @@ def con(people: list[dict[str, object]]):  # type: ignore[no-untyped-def]
     return table(people, EXAMPLE_COLUMNS)
 
 
-@pytest.mark.parametrize("typed", [True, False], ids=["schema", "no-schema"])
+def schema_of(typed: str) -> object:
+    if typed == "columns":
+        return schema_for(EXAMPLE_COLUMNS)
+    if typed == "json-schema":
+        return Schema.from_json_schema(ROOT / "examples" / "customers.schema.json")
+    return None
+
+
+@pytest.mark.parametrize("typed", ["columns", "json-schema", "none"])
 @pytest.mark.parametrize("now", [NOW, dt.datetime(2026, 2, 28, 13, 30, tzinfo=dt.UTC)],
                          ids=["reference", "february"])
 @pytest.mark.parametrize("store", [None, "outlet"])
 def test_the_example_segments_agree_with_python_on_duckdb(
-        book: segrules.Book, people: list[dict[str, object]], con, typed: bool,  # type: ignore[no-untyped-def]
+        book: segrules.Book, people: list[dict[str, object]], con, typed: str,  # type: ignore[no-untyped-def]
         now: dt.datetime, store: str | None) -> None:
-    schema = schema_for(EXAMPLE_COLUMNS) if typed else None
+    schema = schema_of(typed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sql.SqlWarning)
         query = sql.select(book, now=now, schema=schema, store=store)
@@ -99,3 +110,33 @@ def test_session_attributes_are_missing_in_a_table_and_select_warns(con) -> None
     with pytest.warns(sql.SqlWarning, match="session"):
         query = sql.select(book, now=NOW)
     assert {row[1:] for row in con.execute(query).fetchall()} == {(False, True)}
+
+
+def test_the_sql_command_prints_the_query_select_makes(tmp_path, con) -> None:  # type: ignore[no-untyped-def]
+    schema = ROOT / "examples" / "customers.schema.json"
+    args = ["sql", "newsletter_vip", "vip", "--segments", str(ROOT / "examples" / "segments"),
+            "--now", "2026-11-01", "--schema", str(schema), "--dialect", "duckdb"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    book = segrules.load(ROOT / "examples" / "segments")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sql.SqlWarning)
+        expected = sql.select(book, ["newsletter_vip", "vip"], now=NOW,
+                              schema=Schema.from_json_schema(schema), pretty=True)
+    assert result.stdout.strip() == expected
+    assert "session attributes" in result.stderr
+    assert con.execute(result.stdout).fetchall() == con.execute(expected).fetchall()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["nope"], "no segment named 'nope'"),
+    (["vip", "--dialect", "oracle"], "Invalid value for '--dialect'"),
+    (["vip", "--table", "a..b"], "not a table name"),
+    (["vip", "--schema", "missing.json"], "missing.json"),
+])
+def test_the_sql_command_reports_bad_input_in_one_line_and_exits_2(
+        args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["sql", *args, "--segments",
+                                      str(ROOT / "examples" / "segments")])
+    assert result.exit_code == 2 and message in result.stderr
+    assert "Traceback" not in result.output
