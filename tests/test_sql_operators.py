@@ -63,6 +63,13 @@ PEOPLE: list[dict[str, Any]] = [
      "tags": ["ß"], "nums": [100, 200], "dates": [D(2026, 2, 28, 12)],
      "address": {"city": "İzmir", "zip": "35000"},
      "orders": [order(float("nan"), "paid", D(2026, 3, 2)), order(5.0, "paid", D(2026, 3, 3))]},
+    {"id": "c-7", "name": "Money", "email": "m@example.com", "age": 40,
+     "score": 4483300665.535, "vip": False, "born": dt.date(1986, 3, 31),
+     "seen": D(2026, 3, 31, 11, 59, 59, 999999), "tags": ["money"], "nums": [2**31 - 1, -(2**31 - 1)],
+     "dates": [D(2026, 3, 31, 12)], "address": {"city": "Zug", "zip": "6300"},
+     "orders": [order(4283300665.535, "paid", D(2026, 3, 1)),
+                order(-4283300665.535, "paid", D(2026, 3, 1)), order(0.0001, "paid", None),
+                order(float("inf"), "void", None)]},
 ]
 
 CONDITIONS = [
@@ -118,7 +125,10 @@ CONDITIONS = [
     'count(orders) >= 2', 'count(orders) is 0', 'count(orders where status is "paid") >= 4',
     'count(orders where total > 100) is 2', 'count(tags) is 2', 'count(nums where true) > 0'
     if False else 'count(nums) > 1',
-    'sum(orders.total) >= 500', 'sum(orders.total where status is "paid") is 500',
+    'sum(orders.total) >= 500', 'sum(orders.total where status is "paid") is 0.0001',
+    'avg(orders.total where status is "paid") is 0.0000333333333333333333333333',
+    'avg(orders.total where status is "paid") > 0.00003', 'score is 4483300665.535',
+    'score > 4483300665.534', 'sum(orders.total) > 1000000', 'sum(nums) is 0', 'sum(orders.total where status is "paid") is 500',
     'sum(orders.total) >= 1', 'sum(orders.total) is 0', 'sum(orders.total) < 0.2',
     'avg(orders.total) > 100', 'avg(orders.total where status is "paid") is 125',
     'avg(orders.total) is 0.1', 'avg(orders.total) exists', 'avg(orders.total) does not exist',

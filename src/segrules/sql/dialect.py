@@ -18,8 +18,11 @@ from .types import Type
 
 __all__ = ["Dialect", "Unsupported"]
 
-# Money sums and averages: exact decimals with ten places, 28 digits before the point.
-MONEY = exp.DataType.build("DECIMAL(38, 10)")
+# Money sums and averages: decimals with four places. Each value is cast first, and every
+# engine's DOUBLE -> DECIMAL(38, 4) cast gives the value as written for numbers of up to four
+# decimal places below 2**33 (a wider scale does not: DuckDB's DECIMAL(38, 10) cast shows the
+# binary error of large doubles), the domain in which sums are promised to be exact.
+MONEY = exp.DataType.build("DECIMAL(38, 4)")
 _DAY_MICROS = 86_400_000_000
 
 
