@@ -81,7 +81,8 @@ CONDITIONS = [
     'age is one of 17, 18, 65', 'score is 0.1', 'score is 0.3', 'score == 0.30000000000000004',
     'score is not 0.1', 'vip is true', 'vip is false', 'vip is not true', 'nums is 5',
     'nums is not 5', 'born is 2008-03-31', 'seen is 2026-03-31T12:00:00Z',
-    'dates is 2024-01-01', 'address.city is "Paris"', 'address.zip is not "75001"',
+    'dates is 2024-01-01', 'address.city is "Paris"',
+    'address.city is "KKln"', 'address.zip is not "75001"',
     'name is 5', 'age is "30"', 'vip is 1',
     # order
     'age > 17', 'age >= 18', 'age < 18', 'age <= -5', 'age is between 17 and 30',
@@ -126,7 +127,7 @@ CONDITIONS = [
     'count(orders) >= 2', 'count(orders) is 0', 'count(orders where status is "paid") >= 4',
     'count(orders where total > 100) is 2', 'count(tags) is 2', 'count(nums) > 1',
     'sum(orders.total) >= 500', 'sum(orders.total where status is "paid") is 0.0001',
-    'avg(orders.total where status is "paid") is 0.0000333333333333333333333333',
+    'avg(orders.total where status is "paid") is 0.000033333333333333',
     'avg(orders.total where status is "paid") > 0.00003', 'score is 4483300665.535',
     'score > 4483300665.534', 'sum(orders.total) > 1000000', 'sum(nums) is 0',
     'sum(orders.total where status is "paid") is 500',

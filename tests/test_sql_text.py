@@ -134,3 +134,14 @@ def test_matches_ignoring_case_is_refused_everywhere() -> None:
     for dialect in sql.DIALECTS:
         with pytest.raises(segrules.SegrulesError, match="ignoring case"):
             sql.select(book, dialect=dialect, now=NOW)
+
+
+def test_only_three_characters_become_ascii_in_nfc() -> None:
+    import unicodedata
+
+    from segrules.sql.compiler import NFC_TARGETS
+    found = set()
+    for code in range(0x80, 0x110000):
+        if not 0xD800 <= code <= 0xDFFF:
+            found.update(c for c in unicodedata.normalize("NFC", chr(code)) if c.isascii())
+    assert found == NFC_TARGETS

@@ -97,6 +97,7 @@ class Conditions:
         self.column, self.segment, self.computed = column, segment, computed
         self.sessions = 0
         self._variables = 0
+        self._common: exp.DataType | None = None  # the DECIMAL a sum is compared in
 
     def fresh(self, prefix: str) -> str:
         """A new lambda or subquery variable name (never a column name: they are quoted)."""
@@ -249,7 +250,11 @@ class Conditions:
             raise Unsupported("`ignoring case` with a prefix, substring, order or pattern "
                               "(it needs Unicode normalisation)")
         key = d.lower_ascii(caseless.fold(data, keys))
-        return d.normal(key) if affix else key
+        if affix:
+            key = d.normal(key)
+        # ASCII text (most of it) needs neither the folds nor TRANSLATE, which is slow.
+        return exp.Case(ifs=[exp.If(this=d.is_ascii(x.copy()), true=d.lower(x.copy()))],
+                        default=key)
 
     def literal_text(self, value: str, ignore_case: bool) -> str:
         if not ignore_case:
@@ -272,6 +277,8 @@ class Conditions:
             kept = [t for t in dict.fromkeys(texts) if self.storable(t)]
             literals = [d.string(t) for t in kept]
             data = self.text(x, ignore_case, keys=kept) if literals else x
+            if not ignore_case and all(_raw_equal(t) for t in kept):
+                data = x  # NFC(x) equals such a literal exactly when x does: skip NFC
         elif kind.kind in _NUMERIC:
             literals = [self.number(v.value, kind) for v in values if isinstance(v, n.Number)]
         elif kind.kind == "boolean":
@@ -296,6 +303,8 @@ class Conditions:
             # No float prints as this literal: a DOUBLE and a DECIMAL column would differ.
             raise Unsupported(f"the number {value} (more digits than a DOUBLE column "
                               "can compare as written)")
+        if kind.kind == "decimal" and self._common is not None:
+            return exp.cast(_decimal(value), self._common)
         return _decimal(value)
 
     def bound(self, x: exp.Expr, kind: Type, op: str, value: n.Value, ignore_case: bool
@@ -445,7 +454,17 @@ class Conditions:
         d, zero = self.dialect, exp.cast(exp.Literal.number(0), MONEY)
         exact = value
         special: exp.Expr | None = None
-        if value_type.kind == "number":
+        if value_type.kind == "number" and d.try_cast:
+            # A value MONEY cannot hold (NaN, an infinity, 10^18 or more) is left out of the
+            # exact sum; the DOUBLE sum of all the values then shows it (NaN, infinite or
+            # huge) and decides. Values that large cancelling out is beyond what sums promise.
+            exact = exp.TryCast(this=value.copy(), to=exp.DataType.build("DECIMAL(22, 4)"))
+            doubled = d.fold("fsum", items.copy(), var, where.copy() if where else None,
+                             value.copy())
+            special = exp.Case(ifs=[exp.If(this=exp.Not(this=exp.Paren(this=exp.LT(
+                this=exp.Abs(this=doubled), expression=exp.Literal.number("1e17")))),
+                true=doubled.copy())])
+        elif value_type.kind == "number":
             # NaN, the infinities and values beyond MONEY's 28 integer digits cannot be cast
             # to MONEY; they are left out of the exact sum and decide through `special`.
             finite = exp.LT(this=exp.Abs(this=value.copy()), expression=exp.Literal.number(
@@ -470,11 +489,26 @@ class Conditions:
         return _Total(total, count, special)
 
     def totals(self, value: _Total, node: n.Compare) -> exp.Expr:
-        """``sum``/``avg OP literal``: exact on the MONEY sum, else by the DOUBLE special."""
-        if value.count is None:
-            exact = _two_valued(self.test(value.total, Type("decimal"), node))
-        else:
-            exact = self.average(value, node)
+        """``sum``/``avg OP literal``: exact on the MONEY sum, else by the DOUBLE special.
+
+        Both sides are cast to one DECIMAL type whose scale holds every literal's: Spark
+        rounds the operand of larger scale when two DECIMAL(38, s) differ in scale, so
+        0.0001 > 0.00009 would be false there."""
+        scales = [max(0, -Decimal(v.value).as_tuple().exponent)  # type: ignore[operator]
+                  for v in node.values if isinstance(v, n.Number)]
+        scale = max([4, *scales])
+        if scale > 18:
+            raise Unsupported("a number with more than 18 decimal places against a sum")
+        common = exp.DataType.build(f"DECIMAL(38, {scale})")
+        exact_value = _Total(exp.cast(value.total, common), value.count, value.special)
+        self._common = common
+        try:
+            if value.count is None:
+                exact = _two_valued(self.test(exact_value.total, Type("decimal"), node))
+            else:
+                exact = self.average(exact_value, node)
+        finally:
+            self._common = None
         if value.special is None:
             return exact
         special = value.special
@@ -512,7 +546,8 @@ class Conditions:
 
         def scaled(value: int | Decimal) -> exp.Expr:
             assert avg.count is not None
-            return exp.Mul(this=_decimal(value), expression=avg.count.copy())
+            product = exp.Mul(this=_decimal(value), expression=avg.count.copy())
+            return exp.cast(product, self._common) if self._common is not None else product
 
         total = avg.total
         if node.op in ("eq", "in"):
@@ -556,6 +591,16 @@ class Conditions:
 
 
 _TEXT_ONLY = ("starts_with", "ends_with", "matches")
+
+#: The ASCII characters some other character is in NFC (U+037E, U+1FEF, U+212A; a test
+#: recomputes them). Any other non-ASCII text stays non-ASCII in NFC (a combining mark
+#: stays or composes into a non-ASCII letter), so text equals an ASCII literal without these
+#: after NFC exactly when it does before.
+NFC_TARGETS = frozenset(";`K")
+
+
+def _raw_equal(literal: str) -> bool:
+    return literal.isascii() and NFC_TARGETS.isdisjoint(literal)
 
 
 def text_paths(segments: Iterable[n.Segment]) -> frozenset[tuple[str, ...]]:

@@ -49,6 +49,8 @@ class Dialect:
     normalizes: ClassVar[bool] = True
     #: Whether `ignoring case` can re-normalise its key (needed for prefixes, substrings, order).
     caseless_affixes: ClassVar[bool] = True
+    #: Whether a failed cast can be NULL (TRY_CAST): money sums then need one pass less.
+    try_cast: ClassVar[bool] = False
 
     # --- values ----------------------------------------------------------------------------
 
@@ -102,6 +104,15 @@ class Dialect:
     def regex(self, pattern: str) -> str:
         """``pattern`` (RE2) in this engine's flavour; ``Unsupported`` when it cannot be."""
         raise NotImplementedError
+
+    def is_ascii(self, text: exp.Expr) -> exp.Expr:
+        """TRUE when ``text`` is ASCII: as many bytes of UTF-8 as characters."""
+        return exp.EQ(this=exp.Anonymous(this="OCTET_LENGTH", expressions=[text]),
+                      expression=exp.Anonymous(this="CHAR_LENGTH", expressions=[text.copy()]))
+
+    def lower(self, text: exp.Expr) -> exp.Expr:
+        """``LOWER`` of ASCII text, which lowers A-Z only."""
+        return exp.Lower(this=text)
 
     def lower_ascii(self, text: exp.Expr) -> exp.Expr:
         """``text`` with A-Z lowered and nothing else changed (SQL lower() does more)."""

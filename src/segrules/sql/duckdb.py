@@ -23,6 +23,7 @@ class DuckDB(Dialect):
     sqlglot = "duckdb"
     # Identifiers are case-insensitive: "VIP" and "vip" would be one result column.
     caseless_names: ClassVar[bool] = True
+    try_cast: ClassVar[bool] = True
 
     def string(self, value: str) -> exp.Expr:
         # The parser reads a query as a C string: a NUL inside a literal would end it, so a
@@ -42,6 +43,21 @@ class DuckDB(Dialect):
 
     def normal(self, text: exp.Expr) -> exp.Expr:
         return exp.func("NFC_NORMALIZE", text)
+
+    def is_ascii(self, text: exp.Expr) -> exp.Expr:
+        return exp.EQ(this=exp.Anonymous(this="STRLEN", expressions=[text]),
+                      expression=exp.Anonymous(this="LENGTH", expressions=[text.copy()]))
+
+    # DuckDB's own prefix, suffix and substring tests are several times faster than
+    # comparing LEFT/RIGHT slices.
+    def starts_with(self, text: exp.Expr, prefix: str) -> exp.Expr:
+        return exp.Anonymous(this="STARTS_WITH", expressions=[text, self.string(prefix)])
+
+    def ends_with(self, text: exp.Expr, suffix: str) -> exp.Expr:
+        return exp.Anonymous(this="SUFFIX", expressions=[text, self.string(suffix)])
+
+    def contains_text(self, text: exp.Expr, part: str) -> exp.Expr:
+        return exp.Anonymous(this="CONTAINS", expressions=[text, self.string(part)])
 
     def regex(self, pattern: str) -> str:
         return pattern  # RE2 itself

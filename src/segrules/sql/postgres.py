@@ -38,6 +38,10 @@ class Postgres(Dialect):
     def ordered(self, text: exp.Expr) -> exp.Expr:
         return exp.Collate(this=text, expression=exp.Identifier(this="C", quoted=True))
 
+    def lower(self, text: exp.Expr) -> exp.Expr:
+        # Under a Turkish locale LOWER('I') is 'ı'; the "C" collation lowers A-Z only.
+        return exp.Lower(this=self.ordered(text))
+
     def regex(self, pattern: str) -> str:
         return translate(pattern, "postgres")
 
