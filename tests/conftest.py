@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +14,15 @@ from engines import Engine, start_postgres, start_spark
 
 
 @pytest.fixture(scope="session")
-def postgres_connection(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    yield from start_postgres(tmp_path_factory.mktemp("postgres"))
+def postgres_connection() -> Iterator[Any]:
+    # Not pytest's tmp_path: its folders are private to root, and the server runs as the
+    # `pgserver` system user pgserver creates when started as root.
+    folder = Path(tempfile.mkdtemp(prefix="segrules-postgres-"))
+    folder.chmod(0o755)
+    try:
+        yield from start_postgres(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -56,6 +56,8 @@ class Engine:
         if self.dialect == "postgres":
             with self.handle.cursor() as cursor:
                 cursor.execute(query.encode("utf-8"))  # bytes: `%` is never a placeholder
+                if cursor.description is None:  # a statement without rows
+                    return []
                 return [tuple(row) for row in cursor.fetchall()]
         return [tuple(row) for row in self.handle.sql(query).collect()]
 

@@ -666,10 +666,14 @@ def _customer_ids(asked: str) -> tuple[str, ...]:
 @_store_option
 @_store_field_option
 @_now_option
+@click.option("--engine", type=click.Choice(("auto", "duckdb", "python")), default="auto",
+              show_default=True,
+              help="auto: DuckDB for Parquet and JSON Lines files it reads as Python does "
+                   "(needs the sql extra), else Python, with the same rows either way.")
 @_reported
 def members(segments_path: str, customers_path: str, customers_format: str | None,
             out_path: str | None, out_format: str | None, store: str | None,
-            store_field: str, now: str | None) -> None:
+            store_field: str, now: str | None, engine: str) -> None:
     """Export every customer's segments and groups.
 
     One row per customer: id, segments, groups; streamed, so any file size works.
@@ -683,8 +687,14 @@ def members(segments_path: str, customers_path: str, customers_format: str | Non
         _fail("parquet output needs --out FILE")
     stores = _Stores(store, store_field, customers)
     ids = _IdReport(customers, escaped=kind != "jsonl")
-    rows = (ids.check(number, _membership(book, profile, stores(profile, number), moment))
-            for number, profile in enumerate(_progress(customers), 1))
+    batch = None if engine == "python" else _on_duckdb(book, customers, moment, store,
+                                                         store_field, engine == "duckdb")
+    if batch is not None:
+        stores.without = batch.without_store
+        rows: Iterator[Row] = (ids.check(number, row) for number, row in enumerate(batch.rows, 1))
+    else:
+        rows = (ids.check(number, _membership(book, profile, stores(profile, number), moment))
+                for number, profile in enumerate(_progress(customers), 1))
     if out_path is None or to_stdout:
         write_members(kind, rows, sys.stdout)
     else:
@@ -698,6 +708,23 @@ def members(segments_path: str, customers_path: str, customers_format: str | Non
                     write_members(kind, rows, out)
     stores.warn(_limited_to_stores(book, book.names))
     ids.warn()
+
+
+def _on_duckdb(book: Book, customers: CustomerFile, now: dt.datetime, store: str | None,
+               store_field: str, required: bool) -> Any:
+    """The export computed by DuckDB (``sql.files``), or None for the Python path."""
+    try:
+        from .sql.files import file_membership
+    except ImportError:
+        found = None
+    else:
+        found = file_membership(book, customers.path, customers.format, now=now, store=store,
+                                store_field=store_field)
+    if found is None and required:
+        _fail(f"{customers.name}: --engine duckdb cannot give the same rows as Python for "
+              "this file (DuckDB reads Parquet and JSON Lines whose attributes each have one "
+              "type, with the sql extra installed); use --engine auto")
+    return found
 
 
 def _membership(book: Book, profile: Profile, store: str | None, now: dt.datetime) -> Row:

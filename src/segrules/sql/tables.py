@@ -32,6 +32,7 @@ __all__ = [
     "TableType",
     "arrow_table",
     "duckdb_table",
+    "json_schema",
     "postgres_table",
     "spark_frame",
     "table_type",
@@ -107,7 +108,10 @@ def _kind_of(value: object, path: tuple[str, ...]) -> Column | None:
     if isinstance(value, float | Decimal):
         return Column("decimal", _places(_written(value, path)))
     if isinstance(value, str):
-        return _STRING
+        # Text that is an ISO-8601 date is a date column: the date operators read it as one.
+        if instant(value) is None:
+            return _STRING
+        return Column("date" if len(value) == 10 else "timestamp", scale=_ISO)
     if isinstance(value, dt.datetime):
         return Column("timestamp")
     if isinstance(value, dt.date):
@@ -154,6 +158,9 @@ def _checked_record(fields: Mapping[str, Column], path: tuple[str, ...]) -> Colu
 
 _WIDER = {frozenset({"integer", "decimal"}): "decimal", frozenset({"date", "timestamp"}):
           "timestamp"}
+# The scale of a date or timestamp column seen only as ISO text so far: text that is not a date
+# turns the column back into text, while a real date beside text is two kinds.
+_ISO = -1
 
 
 def _unify(left: Column | None, right: Column | None, path: tuple[str, ...]) -> Column | None:
@@ -167,13 +174,19 @@ def _unify(left: Column | None, right: Column | None, path: tuple[str, ...]) -> 
         for name, kind in right.fields:
             fields[name] = _unify(fields.get(name), kind, (*path, name)) or _NOTHING
         return _checked_record(fields, path)
+    iso = {left.kind, right.kind} <= {"date", "timestamp", "string"} and (
+        left.scale == _ISO or left.kind == "string") and (right.scale == _ISO or
+                                                          right.kind == "string")
+    if iso and "string" in (left.kind, right.kind):
+        return _STRING
     kind = left.kind if left.kind == right.kind else _WIDER.get(frozenset({left.kind,
                                                                             right.kind}))
     if kind is None:
         raise _error("SR364", f"`{_shown(path)}` holds both {_a(left)} and {_a(right)}; a "
                      "column holds one type", "give the attribute one type in every profile, "
                      "or describe it with a schema")
-    return Column(kind, scale=max(left.scale, right.scale))
+    scale = _ISO if left.scale == right.scale == _ISO else max(left.scale, right.scale, 0)
+    return Column(kind, scale=scale)
 
 
 def _a(column: Column) -> str:
@@ -181,7 +194,7 @@ def _a(column: Column) -> str:
         column.kind, f"a {column.kind}")
 
 
-def table_type(profiles: Iterable[Profile], schema: object = None) -> TableType:
+def table_type(profiles: Iterable[Profile], schema: Any = None) -> TableType:
     """The row type holding ``profiles``: an ``id`` column, then every attribute seen.
 
     ``schema`` (a ``segrules.Schema``) adds the attributes it knows and decides the kinds the
@@ -203,22 +216,43 @@ def _settled(column: Column | None) -> Column:
         return Column("list", item=_settled(column.item))
     if column.kind == "record":
         return Column("record", fields=tuple((f, _settled(sub)) for f, sub in column.fields))
-    return column
+    return Column(column.kind, max(column.scale, 0))
 
 
-def _with_schema(fields: dict[str, Column], schema: object) -> dict[str, Column]:
-    from .schema_types import columns_of  # the schema model is optional at import time
-
-    declared = columns_of(schema)
+def _with_schema(fields: dict[str, Column], schema: Any) -> dict[str, Column]:
+    declared = dict(_declared(schema.profile, ()).fields)
     merged = dict(declared)
     for name, seen in fields.items():
         merged[name] = _overlay(declared.get(name), seen)
     return merged
 
 
+_SCHEMA_KINDS = {"string": "string", "integer": "integer", "number": "decimal",
+                 "boolean": "boolean", "date": "date", "datetime": "timestamp"}
+
+
+def _declared(kind: Any, path: tuple[str, ...]) -> Column:
+    """The column for a schema type (``segrules.schema``): the kinds a table can hold."""
+    name = type(kind).__name__
+    if name == "Scalar":
+        return Column(_SCHEMA_KINDS[kind.kind])
+    if name == "List":
+        return Column("list", item=_declared(kind.item, path))
+    if name == "Record":
+        return _checked_record({field: _declared(sub, (*path, field))
+                                for field, sub in kind.fields.items()}, path)
+    if name == "Union":
+        options = [_declared(option, path) for option in kind.options]
+        merged: Column | None = None
+        for option in options:
+            merged = _unify(merged, option, path)
+        return merged or _NOTHING
+    return _NOTHING  # Anything: the data decides
+
+
 def _overlay(declared: Column | None, seen: Column) -> Column:
     """The schema's type where it has one; the data's scale, so decimals stay exact."""
-    if declared is None:
+    if declared is None or declared.kind == "nothing":
         return seen
     if declared.kind == "record" and seen.kind == "record":
         fields = dict(declared.fields)
@@ -529,3 +563,32 @@ def spark_frame(spark: Any, profiles: Iterable[Profile], schema: object = None, 
 
     data = [tupled(cells, row) for cells in _rows(people, row)]
     return spark.createDataFrame(data, spark_type(row), verifySchema=False)
+
+
+# --- the schema of a table ----------------------------------------------------------------
+
+_JSON_TYPES = {"boolean": {"type": "boolean"}, "integer": {"type": "integer"},
+               "decimal": {"type": "number"}, "string": {"type": "string"},
+               "date": {"type": "string", "format": "date"},
+               "timestamp": {"type": "string", "format": "date-time"}}
+
+
+def json_schema(row: TableType) -> dict[str, Any]:
+    """The JSON Schema of a table type (every attribute may be missing), for
+    ``segrules.Schema.from_json_schema``: the types a compiled query should assume."""
+
+    def described(column: Column) -> dict[str, Any]:
+        if column.kind == "record":
+            return {"type": "object", "additionalProperties": False,
+                    "properties": {f: nullable(sub) for f, sub in column.fields}}
+        if column.kind == "list":
+            assert column.item is not None
+            return {"type": "array", "items": nullable(column.item)}
+        return dict(_JSON_TYPES[column.kind])
+
+    def nullable(column: Column) -> dict[str, Any]:
+        schema = described(column)
+        schema["type"] = [schema["type"], "null"]
+        return schema
+
+    return described(row)
