@@ -3,7 +3,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-dev
+# Extras to install: CI adds `spark` (which also needs Java) so the SQL law runs on Spark too.
+EXTRAS ?= dev
+STAMP := $(VENV)/.installed-$(EXTRAS)
 DATA := examples/data/customers.jsonl
 
 .PHONY: test demo lint wheel-check docs bench clean
@@ -11,7 +13,7 @@ DATA := examples/data/customers.jsonl
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 test: $(STAMP)
