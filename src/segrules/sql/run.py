@@ -64,7 +64,10 @@ def rows(book: Any, source: Any, names: Iterable[str] | str | None = None, *,
         return
     import duckdb
 
-    con = connection if connection is not None else duckdb.connect()
+    con = connection
+    if con is None:
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")  # a TIMESTAMPTZ column compares as the UTC instant
     try:
         table = duckdb_source(con, source)
         members_table = _duckdb_lists(con, book, chosen, members) if members is not None \
