@@ -126,8 +126,8 @@ def generated_vs_handwritten(book: segrules.Book, parquet: Path, runs: int) -> N
                                         sorted(results["handwritten"]), strict=True)]
         print(f"  {label:8} generated   {shown(results['generated'])}")
         print(f"  {label:8} handwritten {shown(results['handwritten'])}")
-        print(f"  {label:8} ratio {statistics.median(ratios):.2f}×  "
-              f"(range {min(ratios):.2f}–{max(ratios):.2f}; target ≤ 1.2)  members {answers['generated']}")
+        print(f"  {label:8} ratio {statistics.median(ratios):.2f}×  (range {min(ratios):.2f}–"
+              f"{max(ratios):.2f}; target ≤ 1.2)  members {answers['generated']}")
 
 
 def members_cli(parquet: Path, sample: int, runs: int) -> None:

@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 import segrules
 from engines import Engine, members_by_segment
 from segrules import SegrulesError
-from segrules.sql import tables
 from segrules.schema import Schema
+from segrules.sql import tables
 from segrules.sql.select import SqlWarning, select
 from typed import NOW, ROW, batches, merge
 

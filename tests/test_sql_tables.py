@@ -17,13 +17,14 @@ from engines import Engine
 from segrules import SegrulesError
 from segrules.sql import tables
 
+PLUS_TWO = dt.timezone(dt.timedelta(hours=2))
 HOSTILE = ["it's", 'say "hi"', "back\\slash", "'; DROP TABLE x; --", "\\'", "100%", "é中😀",
            "tab\tnew\nline", "$1", "{}", ""]
 PROFILES: list[dict[str, Any]] = [
     {"id": "c-1", "age": 30, "income": 1234.5, "vip": True,
      "address": {"city": "Zürich", "zip": "8000"}, "tags": ["a", None, "b"],
      "orders": [{"total": 13.01, "status": "paid",
-                 "placed_at": dt.datetime(2026, 1, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=2)))},
+                 "placed_at": dt.datetime(2026, 1, 1, 9, tzinfo=PLUS_TWO)},
                 {"total": 298.76, "status": None, "placed_at": None}],
      "birth_date": dt.date(1990, 2, 28)},
     {"id": "c-2", "age": None, "income": 7, "vip": False, "address": {}, "tags": [],
@@ -45,7 +46,7 @@ def _size(engine: Engine, column: str) -> str:
 def test_the_table_type_follows_the_data() -> None:
     row = tables.table_type(PROFILES)
     kinds = {name: column.kind for name, column in row.fields}
-    assert list(kinds)[0] == "id"
+    assert next(iter(kinds)) == "id"
     assert kinds == {"id": "string", "age": "integer", "income": "decimal", "vip": "boolean",
                      "address": "record", "tags": "list", "orders": "list",
                      "birth_date": "date", "name": "string"}

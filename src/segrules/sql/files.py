@@ -94,7 +94,7 @@ def _stores(con: Any, book: Any, source: str, store: str | None, store_field: st
     if path[0] not in columns:
         total = con.execute(f"SELECT count(*) FROM {source}").fetchone()
         return [(None, source)], int(total[0]) if total else 0
-    field = exp.column(path[0], quoted=True)
+    field: exp.Expression = exp.column(path[0], quoted=True)
     for name in path[1:]:
         field = exp.Dot(this=field, expression=exp.to_identifier(name, quoted=True))
     field_sql = field.sql(dialect="duckdb")

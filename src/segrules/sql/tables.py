@@ -179,14 +179,14 @@ def _unify(left: Column | None, right: Column | None, path: tuple[str, ...]) -> 
                                                           right.kind == "string")
     if iso and "string" in (left.kind, right.kind):
         return _STRING
-    kind = left.kind if left.kind == right.kind else _WIDER.get(frozenset({left.kind,
-                                                                            right.kind}))
-    if kind is None:
+    wider = left.kind if left.kind == right.kind else _WIDER.get(frozenset({left.kind,
+                                                                             right.kind}))
+    if wider is None:
         raise _error("SR364", f"`{_shown(path)}` holds both {_a(left)} and {_a(right)}; a "
                      "column holds one type", "give the attribute one type in every profile, "
                      "or describe it with a schema")
     scale = _ISO if left.scale == right.scale == _ISO else max(left.scale, right.scale, 0)
-    return Column(kind, scale=scale)
+    return Column(wider, scale=scale)
 
 
 def _a(column: Column) -> str:
