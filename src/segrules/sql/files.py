@@ -56,6 +56,7 @@ def file_membership(book: Any, path: str | os.PathLike[str], format: str, *,
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")  # a TIMESTAMPTZ compares as the UTC instant
+        con.execute("SET enable_progress_bar = false")  # stderr is the command's
         reader = "read_parquet" if format == "parquet" else "read_json"
         source = duckdb_source(con, os.fspath(path), reader)
         types = [row[1] for row in con.execute(f"DESCRIBE {source}").fetchall()]
