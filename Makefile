@@ -33,8 +33,10 @@ SEG := $(VENV)/bin/segrules
 demo: $(STAMP) $(DATA)
 	$(SEG) check examples/segments
 	$(SEG) members --segments examples/segments --customers $(DATA) --now $(NOW) \
-		--out examples/data/members.csv
-	@echo "wrote examples/data/members.csv"; head -n 4 examples/data/members.csv
+		--engine duckdb --out examples/data/members.csv
+	@echo "wrote examples/data/members.csv (on DuckDB)"; head -n 4 examples/data/members.csv
+	$(SEG) sql big_spenders north_america_adults --segments examples/segments --dialect duckdb \
+		--now $(NOW) --store main
 	$(SEG) preview north_america_adults --segments examples/segments --customers $(DATA) \
 		--now $(NOW) --store main --limit 5
 	$(SEG) preview newsletter_vip --segments examples/segments --customers $(DATA) \
