@@ -58,6 +58,18 @@ def test_a_membership_store_is_joined_in(kind: type[Any], tmp_path: Path) -> Non
     assert sql.members(BOOK, PEOPLE, now=NOW, members=store) == _expected(store)
 
 
+def test_duckdb_attaches_a_sqlite_store_when_it_can(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    installed = con.execute("SELECT installed FROM duckdb_extensions() WHERE extension_name "
+                            "= 'sqlite_scanner'").fetchone()
+    if not (installed and installed[0]):
+        pytest.skip("DuckDB's sqlite extension is not installed (segrules never downloads it); "
+                    "the store's lists are copied instead, as the test above checks")
+    store = _store(segrules.MembershipStore, tmp_path)
+    assert sql.members(BOOK, PEOPLE, connection=con, now=NOW, members=store) == _expected(store)
+    assert con.execute("SELECT count(*) FROM segrules_store_lists").fetchone() == (7,)
+
+
 def test_rows_keep_the_order_of_the_source_with_a_store(tmp_path: Path) -> None:
     store = _store(segrules.MemoryMembership, tmp_path)
     shuffled = PEOPLE[1::2] + PEOPLE[::2]

@@ -196,6 +196,7 @@ def _duckdb_lists(con: Any, book: Any, names: Sequence[str], store: Any) -> str:
     """A view of the store's lists as (segment, customer_id, kind)."""
     path = getattr(store, "path", None)
     if path is not None and _sqlite_extension(con):
+        con.execute(f"DETACH DATABASE IF EXISTS {_STORE_DB}")
         con.execute(f"ATTACH {sql_string(str(path))} AS {_STORE_DB} (TYPE sqlite, READ_ONLY)")
         con.execute(f"CREATE OR REPLACE TEMP VIEW {_LISTS} AS SELECT segment, customer_id, "
                     "CASE WHEN excluded = 1 THEN 'exclude' ELSE 'include' END AS kind FROM "
