@@ -163,9 +163,9 @@ def postgres_throughput(book: segrules.Book, parquet: Path, count: int, runs: in
 
     from segrules.sql import tables
 
-    con = duckdb.connect()
-    rows = con.execute(f"SELECT * FROM read_parquet('{parquet}') LIMIT {count}").arrow()
-    profiles = rows.to_pylist()
+    import pyarrow.parquet as pq
+
+    profiles = pq.read_table(parquet).slice(0, count).to_pylist()
     with tempfile.TemporaryDirectory() as folder:
         Path(folder).chmod(0o755)
         server = pgserver.get_server(folder, cleanup_mode="stop")
@@ -204,14 +204,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--python-sample", type=int, default=20_000)
     parser.add_argument("--postgres", type=int, default=0, help="customers (0: skip)")
     parser.add_argument("--spark", action="store_true")
+    parser.add_argument("--parts", default="12", help="which of rows 1 and 2 to run")
     args = parser.parse_args(argv)
     parquet = customers_parquet(args.customers, args.base)
     book = segrules.load(SEGMENTS)
     print(f"{args.customers:,} customers in {parquet}")
-    print("1. generated DuckDB SQL vs handwritten, big_spenders + north_america_adults")
-    generated_vs_handwritten(book, parquet, args.runs)
-    print("2. segrules members, the example library (47 segments)")
-    members_cli(parquet, args.python_sample, args.runs)
+    if "1" in args.parts:
+        print("1. generated DuckDB SQL vs handwritten, big_spenders + north_america_adults")
+        generated_vs_handwritten(book, parquet, args.runs)
+    if "2" in args.parts:
+        print("2. segrules members, the example library (47 segments)")
+        members_cli(parquet, args.python_sample, args.runs)
     if args.postgres:
         print("3. PostgreSQL")
         postgres_throughput(book, parquet, args.postgres, args.runs)

@@ -64,6 +64,7 @@ class Column:
 TableType = Column  # the whole row: a record whose fields are the columns, `id` among them
 
 _STRING = Column("string")
+_SCALARS = {kind: Column(kind) for kind in _KINDS}
 # Only None (or only empty lists) seen: any type holds that, and text is the least surprising.
 _NOTHING = Column("nothing")
 
@@ -102,20 +103,20 @@ def _kind_of(value: object, path: tuple[str, ...]) -> Column | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        return Column("boolean")
+        return _SCALARS["boolean"]
     if isinstance(value, int):
-        return Column("integer") if -_INT64 <= value < _INT64 else Column("decimal")
+        return _SCALARS["integer"] if -_INT64 <= value < _INT64 else _SCALARS["decimal"]
     if isinstance(value, float | Decimal):
         return Column("decimal", _places(_written(value, path)))
     if isinstance(value, str):
         # Text that is an ISO-8601 date is a date column: the date operators read it as one.
         if instant(value) is None:
             return _STRING
-        return Column("date" if len(value) == 10 else "timestamp", scale=_ISO)
+        return _ISO_DATE if len(value) == 10 else _ISO_TIMESTAMP
     if isinstance(value, dt.datetime):
-        return Column("timestamp")
+        return _SCALARS["timestamp"]
     if isinstance(value, dt.date):
-        return Column("date")
+        return _SCALARS["date"]
     if isinstance(value, Mapping):
         return _record_of([value], path)
     if _list_like(value):
@@ -161,12 +162,15 @@ _WIDER = {frozenset({"integer", "decimal"}): "decimal", frozenset({"date", "time
 # The scale of a date or timestamp column seen only as ISO text so far: text that is not a date
 # turns the column back into text, while a real date beside text is two kinds.
 _ISO = -1
+_ISO_DATE, _ISO_TIMESTAMP = Column("date", scale=_ISO), Column("timestamp", scale=_ISO)
 
 
 def _unify(left: Column | None, right: Column | None, path: tuple[str, ...]) -> Column | None:
     """The one column type that holds values of both types, exactly as Python reads them."""
     if left is None or right is None or left.kind == "nothing" or right.kind == "nothing":
         return right if left is None or left.kind == "nothing" else left
+    if left is right or left == right:
+        return left
     if left.kind == right.kind == "list":
         return Column("list", item=_unify(left.item, right.item, path))
     if left.kind == right.kind == "record":
