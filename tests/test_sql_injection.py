@@ -92,7 +92,20 @@ def _canary(engine: Engine) -> None:
         engine.rows("CREATE TABLE IF NOT EXISTS canary AS SELECT 1 AS alive")
 
 
-def test_hostile_strings_and_names_are_data_on_every_engine(engine: Engine) -> None:
+def _spark_substitutes_variables() -> bool:
+    """Whether the Spark SQL still carries `${…}` as written: Spark substitutes variables in
+    string literals before parsing (spark.sql.variable.substitute), so `'${x}'` reads ''."""
+    book = Book(n.Document((n.Segment("s", includes=(n.Compare(
+        n.Attr(("a",)), "eq", (n.String("${x}"),)),)),)))
+    return "${x}" in select(book, dialect="spark", now=NOW)
+
+
+def test_hostile_strings_and_names_are_data_on_every_engine(
+        engine: Engine, request: pytest.FixtureRequest) -> None:
+    if engine.dialect == "spark" and _spark_substitutes_variables():
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "known bug in the Spark dialect: a literal holding ${name} is substituted by "
+            "Spark (shared/notes/sql-engines-findings-G.md, finding 1)")))
     strings = HOSTILE if engine.dialect == "postgres" else WITH_NUL  # PostgreSQL text has no NUL
     # The literals hold NUL on every engine; a PostgreSQL column name cannot (SR602, below).
     book = _book(WITH_NUL, nul_names=engine.dialect != "postgres")

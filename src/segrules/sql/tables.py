@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -536,7 +537,8 @@ def spark_frame(spark: Any, profiles: Iterable[Profile], schema: object = None, 
                 row: TableType | None = None) -> Any:
     """A Spark DataFrame of ``profiles`` in the table shape.
 
-    Timestamps are TIMESTAMP_NTZ holding UTC, as a Parquet file written by Arrow reads back.
+    Timestamps are TIMESTAMP_NTZ holding UTC, as a Parquet file written by Arrow reads back;
+    text other than the id is in NFC (Spark cannot normalise it in a query).
     """
     from pyspark.sql import types as T
 
@@ -554,9 +556,12 @@ def spark_frame(spark: Any, profiles: Iterable[Profile], schema: object = None, 
                 "decimal": T.DecimalType(_PRECISION, column.scale)}[column.kind]
 
     def tupled(value: object, column: Column) -> object:
-        # Spark takes records as tuples in field order.
+        # Spark takes records as tuples in field order. It has no Unicode normalisation, so
+        # its text is stored in NFC, the form Python compares text in.
         if value is None:
             return None
+        if isinstance(value, str):
+            return unicodedata.normalize("NFC", value)
         if column.kind == "record":
             assert isinstance(value, dict)
             return tuple(tupled(value[f], sub) for f, sub in column.fields)
@@ -565,7 +570,11 @@ def spark_frame(spark: Any, profiles: Iterable[Profile], schema: object = None, 
             return [tupled(item, column.item) for item in value]
         return value
 
-    data = [tupled(cells, row) for cells in _rows(people, row)]
+    def top(cells: dict[str, object]) -> tuple[object, ...]:
+        # The id stays as written: explicit lists and membership stores match it exactly.
+        return tuple(cells[f] if f == "id" else tupled(cells[f], sub) for f, sub in row.fields)
+
+    data = [top(cells) for cells in _rows(people, row)]
     return spark.createDataFrame(data, spark_type(row), verifySchema=False)
 
 
