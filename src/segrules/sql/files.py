@@ -62,6 +62,8 @@ def file_membership(book: Any, path: str | os.PathLike[str], format: str, *,
         types = [row[1] for row in con.execute(f"DESCRIBE {source}").fetchall()]
         if any(_UNFAITHFUL.search(kind.upper()) for kind in types):
             return None
+        if format == "parquet" and _dates_python_cannot_hold(con, source, path):
+            return None  # the Python path names the row and column
         per_store, without = _stores(con, book, source, store, store_field)
         if per_store is None:
             return None
@@ -77,6 +79,41 @@ def file_membership(book: Any, path: str | os.PathLike[str], format: str, *,
         con.close()
         return None
     return FileMembership(_rows(con, cursor, book), without)
+
+
+def _dates_python_cannot_hold(con: Any, source: str, path: str | os.PathLike[str]) -> bool:
+    """Whether a date or timestamp of the file lies outside the years 1 to 9999, which Python
+    cannot hold (so the Python path stops with an error, and so must the export)."""
+    import pyarrow.parquet as pq
+
+    def outside(value: str, kind: Any, depth: int) -> str | None:
+        import pyarrow as pa
+
+        if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+            return f"(year({value}) NOT BETWEEN 1 AND 9999)"
+        if pa.types.is_struct(kind):
+            tests = [outside(f"{value}.{_identifier(kind.field(i).name)}", kind.field(i).type,
+                             depth) for i in range(kind.num_fields)]
+            found = [test for test in tests if test]
+            return " OR ".join(found) if found else None
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            item = f"x{depth}"
+            test = outside(item, kind.value_type, depth + 1)
+            return None if test is None else (
+                f"len(list_filter({value}, LAMBDA {item}: coalesce({test}, false))) > 0")
+        return None
+
+    schema = pq.read_schema(path)
+    tests = [outside(_identifier(field.name), field.type, 0) for field in schema]
+    found = [f"coalesce({test}, false)" for test in tests if test]
+    if not found:
+        return False
+    row = con.execute(f"SELECT bool_or({' OR '.join(found)}) FROM {source}").fetchone()
+    return bool(row and row[0])
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _stores(con: Any, book: Any, source: str, store: str | None, store_field: str
