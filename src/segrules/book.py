@@ -84,9 +84,10 @@ class Book:
     ``adapters.Attributes`` registry of computed attributes (copied at construction).
     """
 
-    __slots__ = ("__weakref__", "_attributes", "_compiled", "_document", "_errors",
-                 "_functions", "_names", "_network", "_segments", "_warnings")
+    __slots__ = ("__weakref__", "_attributes", "_binders", "_compiled", "_document", "_errors",
+                 "_functions", "_names", "_network", "_segments", "_shared", "_warnings")
     _attributes: Mapping[str, adapters.Computed]
+    _binders: dict[str, Callable[[object, object], Callable[..., bool]]]
     _compiled: dict[str, codegen.Compiled]
     _document: n.Document
     _errors: runtime.ErrorCounter
@@ -94,6 +95,7 @@ class Book:
     _names: tuple[str, ...]
     _network: network.Network | None
     _segments: dict[str, n.Segment]
+    _shared: codegen.Shared
     _warnings: tuple[Diagnostic, ...]
 
     def __init__(self, document: n.Document, warnings: Iterable[Diagnostic] = (),
@@ -102,12 +104,13 @@ class Book:
         computed = (attributes.snapshot() if isinstance(attributes, adapters.Attributes)
                     else dict(attributes or {}))
         errors = runtime.ErrorCounter()
+        shared = codegen.Shared(errors)
         compiled: dict[str, codegen.Compiled] = {}
         ordered = _reference_order(document)  # a name defined twice: the first definition
         try:
             for segment in ordered:
                 compiled[segment.name] = codegen.compile_segment(segment, compiled, computed,
-                                                                 errors)
+                                                                 shared)
         finally:
             # Generated sources live in linecache (for tracebacks) only as long as the book.
             weakref.finalize(self, codegen.release, [c.filename for c in compiled.values()])
@@ -120,6 +123,7 @@ class Book:
             # Reference order: in `segments_for` every reference is then a memo hit.
             ("_functions", {s.name: compiled[s.name].function for s in ordered}),
             ("_network", None),  # built on the first whole-book evaluation
+            ("_shared", shared), ("_binders", {}),
         ):
             object.__setattr__(self, slot, value)
 
@@ -201,16 +205,20 @@ class Book:
             function = self._functions[name]
         except KeyError:
             self._unknown(name)
-        try:
-            moment = None if now is None else arguments.moment(now)
-        except arguments.UnusableMoment:
-            return self._errors.add()
-        if customer_id is not None:
+        # The usual arguments need no call: no `now` or an aware datetime with a fixed offset,
+        # no customer id or a str one, no store or a str one.
+        if now is not None and (type(now) is not dt.datetime
+                                or type(now.tzinfo) is not dt.timezone):
+            try:
+                now = arguments.moment(now)
+            except arguments.UnusableMoment:
+                return self._errors.add()
+        if customer_id is not None and type(customer_id) is not str:
             customer_id = arguments.customer_id(customer_id, profile, self._errors)
-        if store is not None and type(store) is not str:  # the usual store is a str: no call
+        if store is not None and type(store) is not str:
             store = arguments.store(store)  # type: ignore[assignment]
         try:
-            return function(profile, session, customer_id, store, moment, members, None)
+            return function(profile, session, customer_id, store, now, members, None)
         except Exception:
             return self._errors.add()
 
@@ -223,25 +231,15 @@ class Book:
         looked up and the store made safe once, here, instead of on every call. An unknown name
         raises ``UnknownSegmentError`` now, never later; the function never raises on odd data.
         """
-        function = self._functions.get(name)
-        if function is None:
-            self._unknown(name)
-        errors, place = self._errors, arguments.store(store)
-
-        def segment(profile: object, *, session: object = None, customer_id: object = None,
-                    now: dt.date | None = None) -> bool:
-            if now is not None:
-                try:
-                    now = arguments.moment(now)
-                except arguments.UnusableMoment:
-                    return errors.add()
-            if customer_id is not None:
-                customer_id = arguments.customer_id(customer_id, profile, errors)
-            try:
-                return function(profile, session, customer_id, place, now, members, None)
-            except Exception:
-                return errors.add()
-
+        binders = self._binders
+        bind = binders.get(name)  # an unknown name gets the clear error below
+        if bind is None:
+            if name not in self._compiled:
+                self._unknown(name)
+            # Generated on first use: most segments are never bound, and a book loads faster
+            # without them. Two threads racing here build equal functions; either is kept.
+            bind = binders[name] = codegen.binder(self._compiled[name], self._shared)
+        segment = bind(arguments.store(store), members)
         segment.__name__ = segment.__qualname__ = f"predicate {name!r}"
         return segment
 

@@ -16,24 +16,27 @@ if the segment needs it), membership store, and the per-evaluation memo of refer
 
 from __future__ import annotations
 
+import datetime as dt
 import linecache
 import math
+import textwrap
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from attrs import field, frozen
 
-from . import adapters, runtime
+from . import adapters, arguments, runtime
 from . import nodes as n
 from .lists import DATA_TYPES, is_missing
 from .operators import OPERATORS
 from .text import nfc, normal
 
-__all__ = ["Compiled", "compile_segment", "release"]
+__all__ = ["Compiled", "Shared", "binder", "compile_segment", "release"]
 
 SIGNATURE = "p, s, cid, store, now, members, memo"
 
@@ -74,14 +77,81 @@ class Compiled:
         return self.segment.name
 
 
+class Shared:
+    """What the generated functions of one book share: one namespace of constants.
+
+    A constant is named once per book, however many segments use it: equal strings, lists of
+    values and numbers share a name, and a runtime predicate or attribute reader is built once
+    per distinct condition or path (a thousand segments testing ``age < 18`` hold one
+    predicate). Every generated function of the book runs in ``namespace``.
+    """
+
+    def __init__(self, errors: runtime.ErrorCounter) -> None:
+        self.errors = errors
+        self.namespace: dict[str, Any] = {
+            "_utcnow": runtime.utcnow, "_time": time.time, "_cid": adapters.customer_id,
+            "_DATA": DATA_TYPES, "_missing": is_missing, "_nfc": nfc,
+            "_explicit": runtime.explicit, "_ref": runtime.reference, "_E": errors,
+            **_BINDING,
+        }
+        self._names: dict[object, str] = {}
+
+    def const(self, value: object, key: object = None) -> str:
+        """The name bound to ``value``: one per equal value (or per ``key`` when given)."""
+        if key is None:
+            key = _key(value)
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = f"_k{len(self._names)}"
+            self.namespace[name] = value
+        return name
+
+    def built(self, key: object, build: Callable[[], object]) -> str:
+        """The name of the object ``build()`` makes, built once per ``key``."""
+        name = self._names.get(key)
+        if name is None:
+            name = self.const(build(), key)
+        return name
+
+
+def _values_key(values: tuple[n.Value, ...]) -> object:
+    """A key equal for literals that mean the same: same node classes, same values."""
+    keys: list[object] = []
+    for v in values:
+        if isinstance(v, n.Regex):
+            keys.append((n.Regex, v.pattern))
+        elif isinstance(v, n.Duration):
+            keys.append((n.Duration, v.amount, v.unit))
+        else:
+            keys.append((type(v), _key(v.value)))
+    return tuple(keys)
+
+
+def _key(value: object) -> object:
+    # Equal values of different types must not share a name (1 == 1.0 == True), nor sets of
+    # them; anything else unusual is its own constant.
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return (kind, value)
+    if kind is float or kind is Decimal:
+        return (kind, repr(value))  # 0.0 and -0.0, 1.0 and 1.00 stay apart; NaN is one
+    if kind is frozenset:
+        return (kind, frozenset(_key(x) for x in value))  # type: ignore[attr-defined]
+    if kind is dt.date or kind is dt.datetime:
+        try:
+            return (kind, value.isoformat())  # type: ignore[attr-defined]
+        except Exception:  # a hand-made datetime whose time zone fails
+            pass
+    return (kind, id(value))
+
+
 class _Writer:
     """Lines of Python with indentation, and the constants they name instead of splicing."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: Shared) -> None:
         self.lines: list[str] = []
         self.level = 0
-        self.constants: dict[str, object] = {}
-        self._names: dict[tuple[type, object], str] = {}
+        self.shared = shared
 
     def writeline(self, text: str) -> None:
         self.lines.append("    " * self.level + text)
@@ -95,13 +165,8 @@ class _Writer:
             self.level -= 1
 
     def const(self, value: object) -> str:
-        """The name bound to ``value`` in the function's namespace (strings deduplicated)."""
-        key = (type(value), value if isinstance(value, str | frozenset) else id(value))
-        name = self._names.get(key)
-        if name is None:
-            name = self._names[key] = f"_k{len(self.constants)}"
-            self.constants[name] = value
-        return name
+        """The name bound to ``value`` in the book's namespace."""
+        return self.shared.const(value)
 
     def literal(self, value: object) -> str:
         """Source for a number: ints and finite floats inline, anything else a constant."""
@@ -112,13 +177,13 @@ class _Writer:
 
 class _SegmentCompiler:
     def __init__(self, segment: n.Segment, compiled: Mapping[str, Compiled],
-                 attributes: Mapping[str, adapters.Computed], errors: runtime.ErrorCounter
-                 ) -> None:
+                 attributes: Mapping[str, adapters.Computed], shared: Shared) -> None:
         self.segment = segment
         self.compiled = compiled
         self.attributes = attributes
-        self.errors = errors
-        self.out = _Writer()
+        self.errors = shared.errors
+        self.shared = shared
+        self.out = _Writer(shared)
         self.needs_now = False
         self.has_refs = False
         self.uses_memo = False  # a computed attribute keeps its value in the memo
@@ -126,7 +191,6 @@ class _SegmentCompiler:
         self.uses_dict_check = False
         self.hoisted: dict[str, str] = {}
         self.typed: set[str] = set()  # hoisted locals whose class a fast path tests
-        self.readers: dict[tuple[tuple[str, ...], object], str] = {}
 
     # --- expressions -----------------------------------------------------------------------
 
@@ -161,7 +225,8 @@ class _SegmentCompiler:
             element = f"e{int(row[1:]) + 1}" if row.startswith("e") else "e1"
             return f"{run}({items}, lambda {element}: {self.expr(node.where, element)})"
         self.needs_now = True
-        since = self.out.const(runtime.time_since(node.unit, self.errors))
+        since = self.shared.built(("since", node.unit),
+                                  lambda: runtime.time_since(node.unit, self.errors))
         return f"{since}({self.operand(node.operand, row)}, now)"
 
     def attr(self, node: n.Attr, row: str) -> str:
@@ -184,12 +249,9 @@ class _SegmentCompiler:
         return f"{read}({root})"
 
     def reader(self, names: tuple[str, ...], computed: adapters.Computed | None = None) -> str:
-        """The constant naming the adapter reader of ``names`` (one per path and segment)."""
-        read = self.readers.get((names, computed))
-        if read is None:
-            read = self.readers[names, computed] = self.out.const(
-                adapters.reader(names, self.errors, computed))
-        return read
+        """The constant naming the adapter reader of ``names`` (one per path and book)."""
+        return self.shared.built(("read", names, computed and id(computed)),
+                                 lambda: adapters.reader(names, self.errors, computed))
 
     def compare(self, node: n.Compare, row: str) -> str:
         value = self.operand(node.left, row)
@@ -207,10 +269,10 @@ class _SegmentCompiler:
             if node.negated:
                 return f"({bind} is None or {missing})"
             return f"({bind} is not None and not {missing})"
-        check = self.out.const(runtime.predicate(
-            node.op, node.values, negated=node.negated, ignore_case=node.ignore_case,
-            errors=self.errors,
-        ))
+        check = self.shared.built(
+            ("check", node.op, node.negated, node.ignore_case, _values_key(node.values)),
+            lambda: runtime.predicate(node.op, node.values, negated=node.negated,
+                                      ignore_case=node.ignore_case, errors=self.errors))
         if OPERATORS[node.op].arity == "duration":
             self.needs_now = True
             return f"{check}({value}, now)"
@@ -251,7 +313,7 @@ class _SegmentCompiler:
 
     # --- the segment -------------------------------------------------------------------------
 
-    def compile(self) -> tuple[str, dict[str, object]]:
+    def compile(self) -> str:
         seg, out = self.segment, self.out
         reads = Counter(name for block in (*seg.includes, *seg.excludes)
                         for name in _profile_names(block) if name not in self.attributes)
@@ -264,7 +326,7 @@ class _SegmentCompiler:
         with out.indent():
             if seg.disabled:
                 out.writeline("return False")
-                return "\n".join(out.lines) + "\n", out.constants
+                return "\n".join(out.lines) + "\n"
             if seg.stores:
                 out.writeline(f"if store not in {out.const(frozenset(seg.stores))}:")
                 with out.indent():
@@ -296,7 +358,7 @@ class _SegmentCompiler:
                     self.write_any("return not (", excludes, ")")
                 else:
                     out.writeline("return True")
-        return "\n".join(out.lines) + "\n", out.constants
+        return "\n".join(out.lines) + "\n"
 
     def write_hoisted(self, which: Callable[[str], bool]) -> None:
         """Read the hoisted names ``which`` selects: one branch on ``d`` for all of them."""
@@ -451,25 +513,61 @@ def release(filenames: Iterable[str]) -> None:
 
 
 def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
-                    attributes: Mapping[str, adapters.Computed], errors: runtime.ErrorCounter
-                    ) -> Compiled:
+                    attributes: Mapping[str, adapters.Computed], shared: Shared) -> Compiled:
     """Generate, compile and register one segment's function.
 
     ``compiled`` holds the segments it references (compile in reference order); ``attributes``
-    the computed attributes; ``errors`` counts conditions that failed on odd data.
+    the computed attributes; ``shared`` the book's namespace and error counter.
     """
-    compiler = _SegmentCompiler(segment, compiled, attributes, errors)
-    source, constants = compiler.compile()
+    compiler = _SegmentCompiler(segment, compiled, attributes, shared)
+    source = compiler.compile()
     filename = _register(_filename(segment), source)
-    namespace: dict[str, Any] = {
-        "_utcnow": runtime.utcnow, "_time": time.time, "_cid": adapters.customer_id,
-        "_DATA": DATA_TYPES, "_missing": is_missing, "_nfc": nfc,
-        "_explicit": runtime.explicit, "_ref": runtime.reference, "_E": errors,
-        **constants,
-    }
-    exec(compile(source, filename, "exec"), namespace)  # our own generated source only
-    function = namespace["segment"]
+    defined: dict[str, Any] = {}  # the functions' globals are the book's namespace
+    exec(compile(source, filename, "exec"), shared.namespace, defined)  # our source only
+    function = defined["segment"]
     function.__name__ = function.__qualname__ = f"segment {segment.name!r}"
     return Compiled(segment, function, source, filename, compiler.needs_now,
                     tuple(compiler.referenced.values()))
 
+
+# What a bound predicate adds to the segment's body: the checks `matches` makes on its
+# arguments, inlined. A datetime with a fixed-offset zone (UTC included) is used as it is, so
+# the usual `now` costs two type tests; anything else is made safe by `arguments.moment`.
+_BINDING: dict[str, object] = {
+    "_datetime": dt.datetime, "_timezone": dt.timezone, "_moment": arguments.moment,
+    "_Unusable": arguments.UnusableMoment, "_given_id": arguments.customer_id,
+}
+_PROLOGUE = """\
+def bind(store, members):
+    def predicate(p, *, session=None, customer_id=None, now=None):
+        if now is not None and (type(now) is not _datetime or type(now.tzinfo) is not _timezone):
+            try:
+                now = _moment(now)
+            except _Unusable:
+                return _E.add()
+        s = session
+        cid = customer_id
+        if cid is not None and type(cid) is not str:
+            cid = _given_id(cid, p, _E)
+        memo = None
+        try:
+"""
+_EPILOGUE = """\
+        except Exception:
+            return _E.add()
+    return predicate
+"""
+
+
+def binder(compiled: Compiled, shared: Shared) -> Callable[[object, object], Callable[..., bool]]:
+    """``bind(store, members)``: the segment as a one-customer function with those two fixed.
+
+    The body is the segment's own generated body, inlined into the function a storefront calls,
+    so a call is one Python call with no name lookup and no argument re-packing.
+    """
+    body = compiled.source.split("\n", 1)[1]  # after the `def segment(...)` line
+    source = _PROLOGUE + textwrap.indent(body, " " * 8) + _EPILOGUE
+    defined: dict[str, Any] = {}  # not the shared namespace: threads may bind at once
+    exec(compile(source, compiled.filename + " (bound)", "exec"), shared.namespace, defined)
+    bind: Callable[[object, object], Callable[..., bool]] = defined["bind"]
+    return bind
