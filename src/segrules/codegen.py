@@ -17,6 +17,7 @@ if the segment needs it), membership store, and the per-evaluation memo of refer
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import linecache
 import math
 import textwrap
@@ -30,33 +31,33 @@ from typing import Any
 
 from attrs import field, frozen
 
-from . import adapters, arguments, runtime
+from . import adapters, arguments, numeric, runtime
 from . import nodes as n
-from .lists import DATA_TYPES, is_missing
+from .lists import DATA_TYPES, LIST_TYPES, is_list, is_missing
 from .operators import OPERATORS
 from .text import nfc, normal
 
 __all__ = ["Compiled", "Shared", "binder", "compile_segment", "release"]
 
 SIGNATURE = "p, s, cid, store, now, members, memo"
+_UTCNOW = functools.partial(dt.datetime.now, dt.UTC)  # runtime.utcnow without a Python frame
 
-# Inline fast paths: (operator, literal kind) -> the Python expression it means for a datum of
-# exactly that kind; `{v}` is the datum, `{k}` the literal (or constant), `{lo}`/`{hi}` bounds.
-# For any other datum the compiled runtime predicate decides, so both paths share one meaning.
+# Inline fast paths: the Python expression a condition means for a datum of one class, where
+# that class is tested once. `{v}` is the datum, `{k}` the literal (or constant). For any other
+# datum the compiled runtime predicate decides, so both paths share one meaning.
 # String literals are in NFC, the form strings compare in: a datum equal to one is equal, an
 # ASCII datum (NFC already) that is not is not, and only other text is normalised (`_nfc`).
-_FAST: dict[tuple[str, type], str] = {
-    ("eq", str): "({v} == {k} or (not {v}.isascii() and _nfc({v}) == {k}))",
-    ("in", str): "({v} in {k} or (not {v}.isascii() and _nfc({v}) in {k}))",
-    ("eq", int): "{v} == {k}",
-    ("in", int): "{v} in {k}",
-    ("gt", int): "{v} > {k}",
-    ("ge", int): "{v} >= {k}",
-    ("lt", int): "{v} < {k}",
-    ("le", int): "{v} <= {k}",
-    ("between", int): "{lo} <= {v} <= {hi}",
+_STRING = {
+    "eq": "({v} == {k} or (not {v}.isascii() and _nfc({v}) == {k}))",
+    "in": "({v} in {k} or (not {v}.isascii() and _nfc({v}) in {k}))",
 }
-_FAST_CLASS = {str: "str", int: "int"}
+_ORDER = {"gt": "{v} > {k}", "ge": "{v} >= {k}", "lt": "{v} < {k}", "le": "{v} <= {k}",
+          "between": "{lo} <= {v} <= {hi}", "eq": "{v} == {k}", "in": "{v} in {k}"}
+# Guards, on the datum's class `{t}`: an int or float compares with a literal as Python
+# compares them only while the literal is an int a float holds exactly (numeric.py).
+_GUARDS = {"str": "{t} is str", "int": "{t} is int", "float": "{t} is float",
+           "number": "{t} in _NUMBER", "list": "{t} is list"}
+_EXACT_INT = 2**53
 
 
 @frozen
@@ -89,12 +90,14 @@ class Shared:
     def __init__(self, errors: runtime.ErrorCounter) -> None:
         self.errors = errors
         self.namespace: dict[str, Any] = {
-            "_utcnow": runtime.utcnow, "_time": time.time, "_cid": adapters.customer_id,
+            "_utcnow": _UTCNOW, "_time": time.time, "_cid": adapters.customer_id,
             "_DATA": DATA_TYPES, "_missing": is_missing, "_nfc": nfc,
+            "_NUMBER": frozenset((int, float)), "_LISTS": LIST_TYPES, "_is_list": is_list,
             "_explicit": runtime.explicit, "_ref": runtime.reference, "_E": errors,
             **_BINDING,
         }
         self._names: dict[object, str] = {}
+        self._count = 0
 
     def const(self, value: object, key: object = None) -> str:
         """The name bound to ``value``: one per equal value (or per ``key`` when given)."""
@@ -105,6 +108,11 @@ class Shared:
             name = self._names[key] = f"_k{len(self._names)}"
             self.namespace[name] = value
         return name
+
+    def fresh(self, prefix: str) -> str:
+        """A name no other function of the book uses, for a generated helper."""
+        self._count += 1
+        return f"{prefix}{self._count}"
 
     def built(self, key: object, build: Callable[[], object]) -> str:
         """The name of the object ``build()`` makes, built once per ``key``."""
@@ -191,6 +199,7 @@ class _SegmentCompiler:
         self.uses_dict_check = False
         self.hoisted: dict[str, str] = {}
         self.typed: set[str] = set()  # hoisted locals whose class a fast path tests
+        self.helpers: list[str] = []  # lines of the functions aggregates call
 
     # --- expressions -----------------------------------------------------------------------
 
@@ -217,17 +226,45 @@ class _SegmentCompiler:
         if isinstance(node, n.Attr):
             return self.attr(node, row)
         if isinstance(node, n.Aggregate):
-            read = adapters.reader(node.value_path, self.errors) if node.value_path else None
-            run = self.out.const(runtime.aggregate(node.func, read, self.errors))
-            items = self.attr(node.items, row)
-            if node.where is None:
-                return f"{run}({items}, None)"
-            element = f"e{int(row[1:]) + 1}" if row.startswith("e") else "e1"
-            return f"{run}({items}, lambda {element}: {self.expr(node.where, element)})"
+            return f"{self.aggregate(node, row)}({self.attr(node.items, row)}, {SIGNATURE})"
         self.needs_now = True
         since = self.shared.built(("since", node.unit),
                                   lambda: runtime.time_since(node.unit, self.errors))
         return f"{since}({self.operand(node.operand, row)}, now)"
+
+    def aggregate(self, node: n.Aggregate, row: str) -> str:
+        """A function of its own for ``count``/``sum``/``avg``/``min``/``max``: one loop over
+        the list with ``where`` and the field read inline (as ``runtime.aggregate`` means:
+        a value that is not a list has no elements, and a failure makes the value missing)."""
+        element = f"e{int(row[1:]) + 1}" if row.startswith("e") else "e1"
+        name = self.shared.fresh("_agg")
+        where = "" if node.where is None else f" if {self.expr(node.where, element)}"
+        if not node.value_path:
+            value = element
+        elif len(node.value_path) == 1:
+            key, read = self.out.const(node.value_path[0]), self.reader(node.value_path)
+            value = f"({element}.get({key}) if type({element}) is dict else {read}({element}))"
+        else:
+            value = f"{self.reader(node.value_path)}({element})"
+        out = _Writer(self.shared)
+        out.writeline(f"def {name}(items, {SIGNATURE}):")
+        with out.indent():
+            out.writeline("try:")
+            with out.indent():
+                out.writeline("if type(items) not in _LISTS and not _is_list(items):")
+                with out.indent():
+                    out.writeline("items = ()")
+                if node.func == "count":
+                    out.writeline(f"return len([1 for {element} in items{where}])")
+                else:
+                    reduce = self.out.const(runtime.REDUCERS[node.func])
+                    out.writeline(f"return {reduce}([{value} for {element} in items{where}])")
+            out.writeline("except Exception:")
+            with out.indent():
+                out.writeline("_E.add()")
+                out.writeline("return None")
+        self.helpers.extend(out.lines)
+        return name
 
     def attr(self, node: n.Attr, row: str) -> str:
         root = "s" if node.root == "session" else row
@@ -276,40 +313,63 @@ class _SegmentCompiler:
         if OPERATORS[node.op].arity == "duration":
             self.needs_now = True
             return f"{check}({value}, now)"
-        fast = self.fast_path(node)
+        fast = self.fast_path(node, check)
         if fast is None:
             return f"{check}({value})"
         kind, template = fast
         test = template.format(v=v)
-        if node.negated:
+        if node.negated and kind != "list":
             test = f"not ({test})"
         if value in self.hoisted.values():
             # A hoisted local's class is taken once, into `tN`, for all its conditions.
             self.typed.add(value)
-            return f"(({test}) if t{value[1:]} is {kind} else {check}({v}))"
-        return f"(({test}) if type({bind}) is {kind} else {check}({v}))"
-
-    def fast_path(self, node: n.Compare) -> tuple[str, str] | None:
-        """``(class name, test)`` for a datum of one exact class, when the table has one."""
-        kinds = {type(v.value) for v in node.values if isinstance(v, n.String | n.Number)}
-        if node.ignore_case or len(kinds) != 1 or len(node.values) != len(
-            [v for v in node.values if isinstance(v, n.String | n.Number)]
-        ):
-            return None
-        kind = kinds.pop()
-        template = _FAST.get((node.op, kind))
-        if template is None:
-            return None
-        literals = [normal(v.value) if isinstance(v, n.String) else v.value  # type: ignore[union-attr]
-                    for v in node.values]
-        if node.op == "in":
-            k = self.out.const(frozenset(literals))
-        elif kind is str:
-            k = self.out.const(literals[0])
+            guard = _GUARDS[kind].format(t=f"t{value[1:]}")
         else:
-            k = self.out.literal(literals[0])
-        bounds = [self.out.literal(x) for x in literals] if node.op == "between" else ["", ""]
-        return _FAST_CLASS[kind], template.format(v="{v}", k=k, lo=bounds[0], hi=bounds[-1])
+            guard = _GUARDS[kind].format(t=f"type({bind})")
+        return f"(({test}) if {guard} else {check}({v}))"
+
+    def fast_path(self, node: n.Compare, check: str) -> tuple[str, str] | None:
+        """``(guard, test)`` for a datum of one class, when the condition has a fast path."""
+        values = node.values
+        if node.ignore_case or not values:
+            return None
+        if all(isinstance(v, n.String) for v in values):
+            literals = [normal(v.value) for v in values if isinstance(v, n.String)]
+            if node.op in _STRING:
+                k = self.out.const(literals[0] if node.op == "eq" else frozenset(literals))
+                return "str", _STRING[node.op].format(v="{v}", k=k)
+            if node.op not in ("contains_any", "contains_all"):
+                return None
+            listed = self.shared.built(
+                ("strings in list", check),
+                lambda: runtime.strings_in_list(node.op, values, negated=node.negated,
+                                                fallback=self.shared.namespace[check]))
+            # Negation is inside the list test, which falls back to the check on odd lists.
+            return "list", f"{listed}({{v}})"
+        numbers = [v.value for v in values if isinstance(v, n.Number)]
+        if node.op in _ORDER and len(numbers) == len(values):
+            return self.number_path(node.op, numbers)
+        return None
+
+    def number_path(self, op: str, literals: list[int | Decimal]) -> tuple[str, str] | None:
+        """Numbers: ints that floats hold exactly compare with ints and floats as Python does;
+        other literals compare with a float datum through their float twin (numeric.py)."""
+        written: list[int | float | None]
+        if all(type(x) is int for x in literals):
+            kind = "number" if all(-_EXACT_INT <= x <= _EXACT_INT for x in literals) else "int"
+            written = [int(x) for x in literals]
+        else:
+            twins = [numeric.float_twin(x) for x in literals]
+            if op not in ("eq", "in") and None in twins:
+                return None
+            kind, written = "float", twins  # equality: a literal without a twin equals none
+        if op == "in" or written[0] is None:
+            k = self.out.const(frozenset(x for x in written if x is not None))
+            return kind, _ORDER["in"].format(v="{v}", k=k)
+        # Ints are written into the source; a decimal's float twin is a constant, so the
+        # source never shows a number the segment does not spell.
+        bounds = [self.out.literal(x) if kind != "float" else self.out.const(x) for x in written]
+        return kind, _ORDER[op].format(v="{v}", k=bounds[0], lo=bounds[0], hi=bounds[-1])
 
     # --- the segment -------------------------------------------------------------------------
 
@@ -326,7 +386,7 @@ class _SegmentCompiler:
         with out.indent():
             if seg.disabled:
                 out.writeline("return False")
-                return "\n".join(out.lines) + "\n"
+                return self.source()
             if seg.stores:
                 out.writeline(f"if store not in {out.const(frozenset(seg.stores))}:")
                 with out.indent():
@@ -358,7 +418,10 @@ class _SegmentCompiler:
                     self.write_any("return not (", excludes, ")")
                 else:
                     out.writeline("return True")
-        return "\n".join(out.lines) + "\n"
+        return self.source()
+
+    def source(self) -> str:
+        return "\n".join((*self.helpers, *self.out.lines)) + "\n"
 
     def write_hoisted(self, which: Callable[[str], bool]) -> None:
         """Read the hoisted names ``which`` selects: one branch on ``d`` for all of them."""
@@ -524,7 +587,8 @@ def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
     filename = _register(_filename(segment), source)
     defined: dict[str, Any] = {}  # the functions' globals are the book's namespace
     exec(compile(source, filename, "exec"), shared.namespace, defined)  # our source only
-    function = defined["segment"]
+    function = defined.pop("segment")
+    shared.namespace.update(defined)  # the helpers aggregates call
     function.__name__ = function.__qualname__ = f"segment {segment.name!r}"
     return Compiled(segment, function, source, filename, compiler.needs_now,
                     tuple(compiler.referenced.values()))
@@ -565,7 +629,7 @@ def binder(compiled: Compiled, shared: Shared) -> Callable[[object, object], Cal
     The body is the segment's own generated body, inlined into the function a storefront calls,
     so a call is one Python call with no name lookup and no argument re-packing.
     """
-    body = compiled.source.split("\n", 1)[1]  # after the `def segment(...)` line
+    body = compiled.source.split("\ndef segment(", 1)[-1].split("\n", 1)[1]  # its body
     source = _PROLOGUE + textwrap.indent(body, " " * 8) + _EPILOGUE
     defined: dict[str, Any] = {}  # not the shared namespace: threads may bind at once
     exec(compile(source, compiled.filename + " (bound)", "exec"), shared.namespace, defined)

@@ -22,7 +22,7 @@ from fractions import Fraction
 from numbers import Integral, Rational, Real
 from typing import Any
 
-__all__ = ["AVG_DIGITS", "SUM_DIGITS", "equal_floats", "is_nan", "is_number", "mean",
+__all__ = ["AVG_DIGITS", "SUM_DIGITS", "equal_floats", "float_twin", "is_nan", "is_number", "mean",
            "ordering", "plain", "total", "written"]
 
 Number = int | float | Decimal | Fraction
@@ -114,6 +114,16 @@ def _float_is_literal(literal: int | Decimal) -> tuple[float, bool]:
     except OverflowError:  # an int literal beyond the float range
         nearest = math.copysign(math.inf, literal)
     return nearest, written(nearest) == literal
+
+
+def float_twin(literal: int | Decimal) -> float | None:
+    """The float a float datum is compared with for ``literal``, when that float prints as the
+    literal: then every comparison of a float with the literal is one of two floats. None for
+    NaN and for literals whose nearest float prints otherwise (a 20-digit literal)."""
+    if isinstance(literal, Decimal) and literal.is_nan():
+        return None
+    nearest, exact = _float_is_literal(literal)
+    return nearest if exact else None
 
 
 def equal_floats(literals: Iterable[int | Decimal]) -> frozenset[float]:

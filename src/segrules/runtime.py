@@ -29,7 +29,7 @@ from . import numeric
 from .lists import DATA_TYPES, LIST_TYPES, is_list, is_missing
 from .operators import OPERATORS
 from .regex import compile_pattern
-from .text import folding
+from .text import folding, nfc, normal
 
 UTC = dt.UTC
 _DAY = dt.timedelta(days=1)
@@ -279,6 +279,10 @@ def _duration(op: str, duration: n.Value, negated: bool, errors: ErrorCounter) -
     def check(v: Any, now: dt.datetime) -> bool:
         try:
             kind = type(v)
+            if kind is dt.datetime and type(v.tzinfo) is dt.timezone:
+                # The usual datum, an aware datetime with a fixed offset, is its own instant.
+                start = now - shift
+                return bool(start <= v <= now if within else v < start) != negated
             if kind in DATA_TYPES:
                 listed = kind in LIST_TYPES
             elif is_missing(v):
@@ -356,7 +360,7 @@ def _extreme(pick: Callable[..., Any]) -> Callable[[Iterable[object]], object]:
     return reduce
 
 
-_REDUCERS: dict[str, Callable[[Iterable[object]], object]] = {
+REDUCERS: dict[str, Callable[[Iterable[object]], object]] = {
     "sum": numeric.total, "avg": numeric.mean, "min": _extreme(min), "max": _extreme(max),
 }
 
@@ -368,7 +372,7 @@ def aggregate(func: str, read: Callable[[object], object] | None, errors: ErrorC
     ``read`` gets the field of each element (None: the elements themselves). A value that is
     not a list has no elements: count 0, sum 0, the others missing.
     """
-    reducer = _REDUCERS.get(func)
+    reducer = REDUCERS.get(func)
 
     def run(items: Any, where: Test | None) -> object:
         try:
@@ -381,6 +385,35 @@ def aggregate(func: str, read: Callable[[object], object] | None, errors: ErrorC
             errors.add()
             return None
     return run
+
+
+def strings_in_list(op: str, values: Sequence[n.Value], *, negated: bool,
+                    fallback: Predicate) -> Predicate:
+    """``contains any/all of`` strings for an exact ``list`` datum, one loop and no generator.
+
+    Only a list of exact strings is decided here; at the first element of any other class the
+    compiled ``fallback`` predicate (the same condition) decides the whole value, so both paths
+    share one meaning. The literals must all be strings.
+    """
+    assert op in ("contains_any", "contains_all") and values
+    wanted = frozenset(normal(v.value) for v in values if isinstance(v, n.String))
+    every = op == "contains_all"
+
+    def test(items: list[Any]) -> bool:
+        found: set[str] | None = set() if every else None
+        for x in items:
+            if type(x) is not str:
+                return fallback(items)
+            if not x.isascii():
+                x = nfc(x)
+            if x in wanted:
+                if found is None:
+                    return not negated
+                found.add(x)
+        if found is None:
+            return negated
+        return (len(found) == len(wanted)) != negated
+    return test
 
 
 def explicit(members: Any, segment: str, customer_id: object, errors: ErrorCounter
