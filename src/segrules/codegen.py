@@ -67,7 +67,7 @@ class Compiled:
 
     segment: n.Segment
     function: Callable[..., bool]
-    source: str
+    lines: list[str] = field(repr=False)  # the very list linecache holds: one copy of the text
     filename: str
     needs_now: bool
     references: tuple[Compiled, ...] = field(default=(), repr=False, eq=False)
@@ -76,6 +76,10 @@ class Compiled:
     @name.default
     def _name(self) -> str:
         return self.segment.name
+
+    @property
+    def source(self) -> str:
+        return "".join(self.lines)
 
 
 class Shared:
@@ -93,7 +97,7 @@ class Shared:
             "_utcnow": _UTCNOW, "_time": time.time, "_cid": adapters.customer_id,
             "_DATA": DATA_TYPES, "_missing": is_missing, "_nfc": nfc,
             "_NUMBER": frozenset((int, float)), "_LISTS": LIST_TYPES, "_is_list": is_list,
-            "_explicit": runtime.explicit, "_ref": runtime.reference, "_E": errors,
+            "_listed": _listed, "_ref": runtime.reference, "_E": errors,
             **_BINDING,
         }
         self._names: dict[object, str] = {}
@@ -498,20 +502,30 @@ class _SegmentCompiler:
         else:
             out.writeline("if members is not None:")
         with out.indent():
-            out.writeline("if cid is None:")
+            # A membership store is the rare case: one call, not lines in every segment.
+            lists = [out.const(frozenset(ids)) if ids else "None"
+                     for ids in (seg.include_customers, seg.exclude_customers)]
+            out.writeline(f"cid, found = _listed(members, {out.const(seg.name)}, cid, p, _E, "
+                          f"{lists[0]}, {lists[1]})")
+            out.writeline("if found is not None:")
             with out.indent():
-                out.writeline("cid = _cid(p, _E)")
-            out.writeline(f"inc, exc = _explicit(members, {out.const(seg.name)}, cid, _E)")
-            excluded = (f" or cid in {out.const(frozenset(seg.exclude_customers))}"
-                        if seg.exclude_customers else "")
-            out.writeline(f"if exc{excluded}:")
-            with out.indent():
-                out.writeline("return False")
-            included = (f" or cid in {out.const(frozenset(seg.include_customers))}"
-                        if seg.include_customers else "")
-            out.writeline(f"if inc{included}:")
-            with out.indent():
-                out.writeline("return True")
+                out.writeline("return found")
+
+
+def _listed(members: Any, segment: str, customer_id: object, profile: object,
+           errors: runtime.ErrorCounter, included: frozenset[str] | None,
+           excluded: frozenset[str] | None) -> tuple[object, bool | None]:
+    """The customer id used, and what the explicit lists say with a membership store: False
+    when excluded by the store or the file, True when included by either, None when neither
+    (an exclusion wins). ``customer_id`` None means the profile's ``id``."""
+    if customer_id is None:
+        customer_id = adapters.customer_id(profile, errors)
+    inc, exc = runtime.explicit(members, segment, customer_id, errors)
+    if exc or (excluded is not None and customer_id in excluded):
+        return customer_id, False
+    if inc or (included is not None and customer_id in included):
+        return customer_id, True
+    return customer_id, None
 
 
 def _within(moment: str, start: str | None, until: str | None) -> str:
@@ -552,17 +566,22 @@ _users: Counter[str] = Counter()
 _users_lock = threading.Lock()
 
 
-def _register(filename: str, source: str) -> str:
-    """Put ``source`` in ``linecache`` under ``filename`` (numbered if another text has it)."""
+def _register(filename: str, source: str) -> tuple[str, list[str]]:
+    """Put ``source`` in ``linecache`` under ``filename`` (numbered if another text has it);
+    the name used and the lines linecache holds (shared when another book has the same)."""
     lines = source.splitlines(keepends=True)
     unique, count = filename, 1
     with _users_lock:
         while unique in linecache.cache and linecache.getlines(unique) != lines:
             count += 1
             unique = f"{filename[:-1]} #{count}>"
-        linecache.cache[unique] = (len(source), None, lines, unique)
+        entry = linecache.cache.get(unique)
+        if entry is not None and len(entry) == 4:
+            lines = entry[2]
+        else:
+            linecache.cache[unique] = (len(source), None, lines, unique)
         _users[unique] += 1
-    return unique
+    return unique, lines
 
 
 def release(filenames: Iterable[str]) -> None:
@@ -584,13 +603,13 @@ def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
     """
     compiler = _SegmentCompiler(segment, compiled, attributes, shared)
     source = compiler.compile()
-    filename = _register(_filename(segment), source)
+    filename, lines = _register(_filename(segment), source)
     defined: dict[str, Any] = {}  # the functions' globals are the book's namespace
     exec(compile(source, filename, "exec"), shared.namespace, defined)  # our source only
     function = defined.pop("segment")
     shared.namespace.update(defined)  # the helpers aggregates call
     function.__name__ = function.__qualname__ = f"segment {segment.name!r}"
-    return Compiled(segment, function, source, filename, compiler.needs_now,
+    return Compiled(segment, function, lines, filename, compiler.needs_now,
                     tuple(compiler.referenced.values()))
 
 
