@@ -8,6 +8,7 @@ load reports every problem at once; warnings (severity ``warning``) end up on ``
 from __future__ import annotations
 
 import difflib
+import weakref
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -42,12 +43,24 @@ def check(document: n.Document) -> list[Diagnostic]:
     return diagnostics
 
 
-def references(segment: n.Segment) -> Iterator[n.InSegment]:
-    """The ``in segment`` references anywhere in ``segment``."""
-    for expr in (*segment.includes, *segment.excludes):
-        for node in walk(expr):
-            if isinstance(node, n.InSegment):
-                yield node
+def references(segment: n.Segment) -> tuple[n.InSegment, ...]:
+    """The ``in segment`` references anywhere in ``segment``.
+
+    Found once per segment object: the checker, its cycle search and the book's compile order
+    all ask, and a walk of every tree is most of what asking costs.
+    """
+    key = id(segment)
+    known = _REFERENCES.get(key)
+    if known is not None and known[0]() is segment:
+        return known[1]
+    found = tuple(node for expr in (*segment.includes, *segment.excludes)
+                  for node in walk(expr) if isinstance(node, n.InSegment))
+    # The entry goes when the segment does, before its id can be given to another object.
+    _REFERENCES[key] = (weakref.ref(segment, lambda _: _REFERENCES.pop(key, None)), found)
+    return found
+
+
+_REFERENCES: dict[int, tuple[weakref.ref[n.Segment], tuple[n.InSegment, ...]]] = {}
 
 
 def _check_segment(segment: n.Segment, by_name: dict[str, n.Segment]) -> Iterator[Diagnostic]:

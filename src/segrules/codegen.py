@@ -379,8 +379,10 @@ class _SegmentCompiler:
 
     def compile(self) -> str:
         seg, out = self.segment, self.out
-        reads = Counter(name for block in (*seg.includes, *seg.excludes)
-                        for name in _profile_names(block) if name not in self.attributes)
+        included = [name for block in seg.includes for name in _profile_names(block)]
+        reads = Counter(name for name in (*included, *(
+            name for block in seg.excludes for name in _profile_names(block)))
+            if name not in self.attributes)
         # A name read by several conditions is read once, into a local, before the rules.
         self.hoisted = {name: f"a{i}" for i, name in enumerate(
             name for name, count in reads.items() if count > 1)}
@@ -408,7 +410,6 @@ class _SegmentCompiler:
             else:
                 # Names only exclude blocks read are read after the include check: most
                 # customers fail the includes and never need them.
-                included = {name for block in seg.includes for name in _profile_names(block)}
                 self.write_hoisted(lambda name: name in included)
                 if self.has_refs or self.uses_memo:
                     out.writeline("if memo is None:")

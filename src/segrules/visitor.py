@@ -14,15 +14,24 @@ import attrs
 
 from .nodes import Node
 
+# Field names per node class, without the span: every pass walks thousands of nodes at load.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
 
 def children(node: Node) -> Iterator[Node]:
     """The direct child nodes of ``node``, in field order."""
-    for field in attrs.fields(type(node)):
-        value = getattr(node, field.name)
+    kind = type(node)
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in attrs.fields(kind) if f.name != "span")
+    for name in names:
+        value = getattr(node, name)
         if isinstance(value, Node):
             yield value
-        elif isinstance(value, tuple):
-            yield from (item for item in value if isinstance(item, Node))
+        elif type(value) is tuple:
+            for item in value:
+                if isinstance(item, Node):
+                    yield item
 
 
 def walk(node: Node) -> Iterator[Node]:
