@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from hostile import PlainSequence, RaisingEq, RaisingFloat, RaisingSequence
 from oracle import Oracle
+from segrules import codegen, runtime
 from segrules import nodes as n
 from segrules.book import Book
 
@@ -215,3 +216,26 @@ def test_each_condition_has_a_fast_path_in_the_generated_source(condition: str) 
         # have no twin a float can be compared with, or no float that holds them.
         return
     assert any(token in source for token in inline), source
+
+
+def test_an_emitter_without_a_segment_writes_conditions_another_generator_can_use() -> None:
+    """The whole-book evaluator's way in: one condition, its helpers, in the book namespace."""
+    shared = codegen.Shared(runtime.ErrorCounter())
+    emitter = codegen.Emitter(None, {}, {}, shared)
+    condition = n.AllOf((CONDITIONS["sum where"], CONDITIONS["contains"], CONDITIONS["int ge"]))
+    test = emitter.expr(condition, "p")
+    source = "\n".join((*emitter.helpers, f"def check({codegen.SIGNATURE}):",
+                        "    d = type(p) is dict", f"    return {test}", ""))
+    defined: dict[str, Any] = {}
+    exec(compile(source, "<test>", "exec"), shared.namespace, defined)
+    shared.namespace.update(defined)
+    book = Book(n.Document((n.Segment("s", includes=(condition,)),)))
+    cases = (({"orders": [{"total": 11, "status": "paid"}], "interests": ["golf"], "age": 18.0},
+              True),
+             ({"orders": [{"total": 10.4, "status": "paid"}], "interests": ["golf"], "age": 30},
+              False),
+             (Record({"orders": ({"total": D("10.5"), "status": "paid"},),
+                      "interests": ("golf",), "age": np.int64(20)}), True))
+    for profile, expected in cases:
+        assert defined["check"](profile, None, None, None, NOW, None, None) is expected
+        assert book.matches("s", profile, now=NOW) is expected

@@ -37,7 +37,7 @@ from .lists import DATA_TYPES, LIST_TYPES, is_list, is_missing
 from .operators import OPERATORS
 from .text import nfc, normal
 
-__all__ = ["Compiled", "Shared", "binder", "compile_segment", "release"]
+__all__ = ["SIGNATURE", "Compiled", "Emitter", "Shared", "binder", "compile_segment", "release"]
 
 SIGNATURE = "p, s, cid, store, now, members, memo"
 _UTCNOW = functools.partial(dt.datetime.now, dt.UTC)  # runtime.utcnow without a Python frame
@@ -187,8 +187,17 @@ class _Writer:
         return self.const(value)
 
 
-class _SegmentCompiler:
-    def __init__(self, segment: n.Segment, compiled: Mapping[str, Compiled],
+class Emitter:
+    """Python for conditions, in the book's namespace; ``compile`` writes a whole segment.
+
+    Another generator (a whole-book evaluator) can use ``expr(node, "p")`` on its own: the
+    expression reads ``p, s, cid, store, now, members, memo`` (``SIGNATURE``), ``d`` (``type(p)
+    is dict``) when ``uses_dict_check``, and needs ``now`` set when ``needs_now`` and ``memo`` a
+    dict when ``has_refs or uses_memo``; ``helpers`` are lines of functions (aggregates) to put
+    before it, and ``hoisted`` (empty unless set) maps profile names to locals read already.
+    """
+
+    def __init__(self, segment: n.Segment | None, compiled: Mapping[str, Compiled],
                  attributes: Mapping[str, adapters.Computed], shared: Shared) -> None:
         self.segment = segment
         self.compiled = compiled
@@ -379,6 +388,7 @@ class _SegmentCompiler:
 
     def compile(self) -> str:
         seg, out = self.segment, self.out
+        assert seg is not None, "an Emitter made for conditions only has no segment"
         included = [name for block in seg.includes for name in _profile_names(block)]
         reads = Counter(name for name in (*included, *(
             name for block in seg.excludes for name in _profile_names(block)))
@@ -397,13 +407,13 @@ class _SegmentCompiler:
                 out.writeline(f"if store not in {out.const(frozenset(seg.stores))}:")
                 with out.indent():
                     out.writeline("return False")
-            self.write_window()
+            self.write_window(seg)
             lists = seg.include_customers or seg.exclude_customers
             if self.uses_dict_check or self.hoisted or lists:
                 # A dict profile (the usual case) is read with dict.get, any other profile
                 # through the adapter; the test is made once per call.
                 out.writeline("d = type(p) is dict")
-            self.write_explicit()
+            self.write_explicit(seg)
             if not includes:
                 # No include block: members come only from explicit lists (docs/membership.md).
                 out.writeline("return False")
@@ -453,8 +463,8 @@ class _SegmentCompiler:
                 self.out.writeline(("or " if index else "") + block)
         self.out.writeline(closing)
 
-    def write_window(self) -> None:
-        seg, out = self.segment, self.out
+    def write_window(self, seg: n.Segment) -> None:
+        out = self.out
         start, until = seg.active_from, seg.active_until
         if self.needs_now:
             out.writeline("if now is None:")
@@ -479,8 +489,8 @@ class _SegmentCompiler:
         with out.indent():
             out.writeline("return False")
 
-    def write_explicit(self) -> None:
-        seg, out = self.segment, self.out
+    def write_explicit(self, seg: n.Segment) -> None:
+        out = self.out
         # An exclusion from either source wins; then an inclusion from either beats the rules.
         # Without a membership store the file's lists are one lookup: id -> included, where an
         # id in both lists maps to False.
@@ -602,7 +612,7 @@ def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
     ``compiled`` holds the segments it references (compile in reference order); ``attributes``
     the computed attributes; ``shared`` the book's namespace and error counter.
     """
-    compiler = _SegmentCompiler(segment, compiled, attributes, shared)
+    compiler = Emitter(segment, compiled, attributes, shared)
     source = compiler.compile()
     filename, lines = _register(_filename(segment), source)
     defined: dict[str, Any] = {}  # the functions' globals are the book's namespace
