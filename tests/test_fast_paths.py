@@ -239,3 +239,22 @@ def test_an_emitter_without_a_segment_writes_conditions_another_generator_can_us
     for profile, expected in cases:
         assert defined["check"](profile, None, None, None, NOW, None, None) is expected
         assert book.matches("s", profile, now=NOW) is expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.integers(-10**6, 10**6).map(lambda cents: cents / 100),  # prices: the quick path
+    st.decimals(-10**9, 10**9, places=4, allow_nan=False).map(float),
+    st.floats(), st.integers(-2**70, 2**70), st.none(), st.sampled_from([2.0**33, -(2.0**33)]),
+), max_size=6))
+def test_a_list_sum_is_the_exact_sum_of_the_written_values(values: list[Any]) -> None:
+    """``numeric.total``'s one-pass path for lists gives what the general path gives."""
+    from segrules import numeric
+
+    summed = numeric.total(values)
+    general = numeric.total(iter(values))  # not a list: the general path
+    numbers = [x for x in values if x is not None]
+    assert numeric.written(summed) == numeric.written(general) or (
+        any(x != x for x in numbers if isinstance(x, float)) and summed != summed)
+    if all(isinstance(x, int) for x in numbers):
+        assert summed == sum(numbers) and type(summed) is int
