@@ -88,6 +88,10 @@ CONDITIONS: dict[str, n.Expr] = {
 # Read twice, so the name is hoisted into a local whose class is taken once.
 HOISTED = n.AnyOf((cmp("age", "ge", N(18)), cmp("age", "eq", N(D("0.1"))),
                    cmp("country", "eq", S("Canada")), cmp("country", "in", S("ı"), S("x"))))
+# Read first in a block: the class (and a string's normal form) are taken once, up front.
+HOISTED_FIRST = n.AllOf((cmp("country", "eq", S("Zürich"), negated=True),
+                         n.AnyOf((cmp("country", "in", S("ı"), S("\u212a")),
+                                  cmp("age", "lt", N(D("0.1")))))))
 
 numbers = st.one_of(
     st.integers(-40, 120), st.integers(-2**70, 2**70), st.floats(), st.floats(-200, 200),
@@ -173,7 +177,7 @@ profiles = st.one_of(st.fixed_dictionaries({
 def _book(condition: n.Expr) -> tuple[n.Document, Book]:
     document = n.Document((n.Segment("s", includes=(condition,)),
                            n.Segment("negated", includes=(n.Not(condition),)),
-                           n.Segment("hoisted", includes=(HOISTED,))))
+                           n.Segment("hoisted", includes=(HOISTED, HOISTED_FIRST))))
     return document, Book(document)
 
 

@@ -51,6 +51,7 @@ _STRING = {
     "eq": "({v} == {k} or (not {v}.isascii() and _nfc({v}) == {k}))",
     "in": "({v} in {k} or (not {v}.isascii() and _nfc({v}) in {k}))",
 }
+_NORMALISED = {"eq": "{n} == {k}", "in": "{n} in {k}"}  # the datum's NFC is in `{n}` already
 _ORDER = {"gt": "{v} > {k}", "ge": "{v} >= {k}", "lt": "{v} < {k}", "le": "{v} <= {k}",
           "between": "{lo} <= {v} <= {hi}", "eq": "{v} == {k}", "in": "{v} in {k}"}
 # Guards, on the datum's class `{t}`: an int or float compares with a literal as Python
@@ -212,6 +213,10 @@ class Emitter:
         self.uses_dict_check = False
         self.hoisted: dict[str, str] = {}
         self.typed: set[str] = set()  # hoisted locals whose class a fast path tests
+        # Hoisted locals a block tests first (always evaluated): their class is taken once, into
+        # `tN`, and a string's NFC once, into `nN`; other locals test their class where used.
+        self.eager: set[str] = set()
+        self.normalised: set[str] = set()
         self.helpers: list[str] = []  # lines of the functions aggregates call
 
     # --- expressions -----------------------------------------------------------------------
@@ -312,7 +317,7 @@ class Emitter:
             # (docs/language.md, "The two-valued rule"); no predicate call needed. Plain data
             # classes skip the _missing() call; a hoisted local's class is known already.
             kind = f"type({v})"
-            if value in self.hoisted.values():
+            if value in self.eager:
                 self.typed.add(value)
                 kind = f"t{value[1:]}"
             missing = f"({kind} not in _DATA and _missing({v}))"
@@ -326,23 +331,27 @@ class Emitter:
         if OPERATORS[node.op].arity == "duration":
             self.needs_now = True
             return f"{check}({value}, now)"
-        fast = self.fast_path(node, check)
+        normalised = f"n{value[1:]}" if value in self.eager else None
+        fast = self.fast_path(node, check, normalised)
         if fast is None:
             return f"{check}({value})"
         kind, template = fast
         test = template.format(v=v)
+        if normalised is not None and normalised in test:
+            self.normalised.add(value)
         if node.negated and kind != "list":
             test = f"not ({test})"
-        if value in self.hoisted.values():
-            # A hoisted local's class is taken once, into `tN`, for all its conditions.
+        if value in self.eager:
             self.typed.add(value)
             guard = _GUARDS[kind].format(t=f"t{value[1:]}")
         else:
             guard = _GUARDS[kind].format(t=f"type({bind})")
         return f"(({test}) if {guard} else {check}({v}))"
 
-    def fast_path(self, node: n.Compare, check: str) -> tuple[str, str] | None:
-        """``(guard, test)`` for a datum of one class, when the condition has a fast path."""
+    def fast_path(self, node: n.Compare, check: str, normalised: str | None = None
+                  ) -> tuple[str, str] | None:
+        """``(guard, test)`` for a datum of one class, when the condition has a fast path;
+        ``normalised`` names a local holding a string datum's NFC, when there is one."""
         values = node.values
         if node.ignore_case or not values:
             return None
@@ -350,6 +359,8 @@ class Emitter:
             literals = [normal(v.value) for v in values if isinstance(v, n.String)]
             if node.op in _STRING:
                 k = self.out.const(literals[0] if node.op == "eq" else frozenset(literals))
+                if normalised is not None:
+                    return "str", _NORMALISED[node.op].format(n=normalised, k=k)
                 return "str", _STRING[node.op].format(v="{v}", k=k)
             if node.op not in ("contains_any", "contains_all"):
                 return None
@@ -396,6 +407,8 @@ class Emitter:
         # A name read by several conditions is read once, into a local, before the rules.
         self.hoisted = {name: f"a{i}" for i, name in enumerate(
             name for name, count in reads.items() if count > 1)}
+        self.eager = {self.hoisted[name] for block in (*seg.includes, *seg.excludes)
+                      if (name := _first_name(block)) in self.hoisted}
         includes = [self.expr(block, "p") for block in seg.includes]
         excludes = [self.expr(block, "p") for block in seg.excludes]
         out.writeline(f"def segment({SIGNATURE}):")
@@ -455,6 +468,9 @@ class Emitter:
         for _, local in chosen:
             if local in self.typed:
                 out.writeline(f"t{local[1:]} = type({local})")
+            if local in self.normalised:
+                out.writeline(f"n{local[1:]} = {local} if t{local[1:]} is not str or "
+                              f"{local}.isascii() else _nfc({local})")
 
     def write_any(self, opening: str, blocks: list[str], closing: str) -> None:
         self.out.writeline(opening)
@@ -544,6 +560,17 @@ def _within(moment: str, start: str | None, until: str | None) -> str:
     low = f"{start} <= " if start is not None else ""
     high = f" < {until}" if until is not None else ""
     return f"({low}{moment}{high})"
+
+
+def _first_name(node: n.Expr) -> str | None:
+    """The one-name profile path a block's first condition reads: read on every evaluation."""
+    while isinstance(node, n.AllOf | n.AnyOf | n.Not):
+        node = node.items[0] if isinstance(node, n.AllOf | n.AnyOf) else node.item
+    if isinstance(node, n.Compare) and isinstance(node.left, n.Attr):
+        left = node.left
+        if left.root == "profile" and len(left.names) == 1:
+            return left.names[0]
+    return None
 
 
 def _profile_names(node: n.Expr | n.Operand) -> Iterator[str]:
