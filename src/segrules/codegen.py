@@ -604,7 +604,13 @@ _users: Counter[str] = Counter()
 _users_lock = threading.Lock()
 
 
-def _register(filename: str, source: str) -> tuple[str, list[str]]:
+def _register(filename: str, source: str) -> str:
+    """Put ``source`` in ``linecache`` under ``filename`` (numbered if another text has it);
+    the name used."""
+    return _register_lines(filename, source)[0]
+
+
+def _register_lines(filename: str, source: str) -> tuple[str, list[str]]:
     """Put ``source`` in ``linecache`` under ``filename`` (numbered if another text has it);
     the name used and the lines linecache holds (shared when another book has the same)."""
     lines = source.splitlines(keepends=True)
@@ -641,7 +647,7 @@ def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
     """
     compiler = Emitter(segment, compiled, attributes, shared)
     source = compiler.compile()
-    filename, lines = _register(_filename(segment), source)
+    filename, lines = _register_lines(_filename(segment), source)
     defined: dict[str, Any] = {}  # the functions' globals are the book's namespace
     exec(compile(source, filename, "exec"), shared.namespace, defined)  # our source only
     function = defined.pop("segment")
