@@ -1,0 +1,188 @@
+"""One request (inside these segments, outside those, at this moment and store) as a strategy.
+
+``Generator`` is built once per request: it checks the request (``_request``), learns how the
+book reads each attribute (``_usage``) and keeps a cache of value strategies per attribute and
+constraint set, so a draw only walks the formulas (``_plan``), draws values (``_domains``,
+``_records``) and lets the compiled book judge the result. That last step is the guarantee: a
+visit that the book does not place exactly as asked is rejected, never returned, and if that
+happens often Hypothesis's health check says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from attrs import frozen
+from hypothesis import reject
+from hypothesis import strategies as st
+
+from .. import nodes as n
+from ..book import Book
+from ..runtime import ErrorCounter
+from . import _domains
+from ._plan import Atom, NoPath, Search, Slot
+from ._records import draw_records
+from ._request import Request, check_request
+from ._usage import Usage, record_slot, usage_of
+
+__all__ = ["Generator", "Visit"]
+
+
+@frozen
+class Visit:
+    """One generated visit: the profile, the session data, the customer id, the store and the
+    moment — exactly what to pass to ``book.matches`` for the guarantee to hold."""
+
+    profile: dict[str, Any]
+    session: dict[str, Any] | None
+    customer_id: str | None
+    store: str | None
+    now: dt.datetime | None
+
+
+_USAGE: dict[int, tuple[Book, dict[Slot, Usage]]] = {}
+
+
+def _book_usage(book: Book) -> dict[Slot, Usage]:
+    # Books are immutable, so one analysis serves every request on the same book.
+    found = _USAGE.get(id(book))
+    if found is None or found[0] is not book:
+        found = _USAGE[id(book)] = (book, usage_of(book.document.segments))
+    return found[1]
+
+
+class Generator:
+    """The strategies of one request; ``visits()`` and ``customers()`` share the walk."""
+
+    def __init__(self, book: Book, request: Request) -> None:
+        self.book = book
+        self.request = request
+        self.usage = _book_usage(book)
+        self.segments: Mapping[str, n.Segment] = {s.name: book[s.name]
+                                                  for s in book.document.segments}
+        self.errors = ErrorCounter()
+        self._values: dict[tuple[Slot, tuple[Atom, ...]], st.SearchStrategy[Any]] = {}
+
+    # --- the walk --------------------------------------------------------------------------
+
+    def goals(self) -> list[tuple[Any, ...]]:
+        return ([("member", name, True) for name in self.request.inside]
+                + [("member", name, False) for name in self.request.outside])
+
+    def consistent(self, slot: Slot, atoms: tuple[Atom, ...]) -> bool:
+        if slot[0] == "session" and not self.request.with_session:
+            # `customers` evaluates with no session: every session attribute is missing.
+            return all(a.op == "exists" and not a.want for a in atoms)
+        return _domains.consistent(atoms, self.request.now)
+
+    def search(self, choose: Callable[[int], int], store: str | None, *, budget: int = 400,
+               near_miss: Callable[[], bool] | None = None, goals: list[Any] | None = None
+               ) -> dict[Slot, tuple[Atom, ...]]:
+        """Atoms meeting the request (or ``goals``); raises ``NoPath``."""
+        walk = Search(self.segments, now=self.request.now, store=store, choose=choose,
+                      consistent=self.consistent, budget=budget, near_miss=near_miss)
+        return walk.solve(goals if goals is not None else self.goals())
+
+    def possible(self, store: str | None = None, budget: int = 20_000) -> bool | None:
+        """Whether some choice of blocks and conditions meets the request: True, False (none
+        does, so no customer can be generated), or None (the search gave up)."""
+        walk = Search(self.segments, now=self.request.now, store=store, choose=lambda k: 0,
+                      consistent=self.consistent, budget=budget)
+        try:
+            walk.solve(self.goals())
+        except NoPath:
+            return None if walk.budget < 0 else False
+        return True
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def draw_visit(self, draw: st.DrawFn) -> Visit:
+        request = self.request
+        stores = request.stores
+        store = stores[0] if len(stores) == 1 else draw(st.sampled_from(stores))
+        try:
+            atoms = self.search(lambda k: draw(st.integers(0, k - 1)), store,
+                                near_miss=lambda: not draw(st.booleans()))
+            profile = self._mapping(draw, atoms, "profile", None)
+            session = (self._mapping(draw, atoms, "session", None)
+                       if request.with_session else None)
+        except (NoPath, _domains.Conflict):
+            reject()
+        customer_id = profile.get("id") if isinstance(profile.get("id"), str) else None
+        return Visit(profile, session, customer_id, store, request.now)
+
+    def holds(self, visit: Visit) -> bool:
+        """The guarantee: the book places the visit exactly as requested."""
+        def member(name: str) -> bool:
+            return self.book.matches(name, visit.profile, session=visit.session,
+                                     customer_id=visit.customer_id, store=visit.store,
+                                     now=visit.now)
+        return (all(member(name) for name in self.request.inside)
+                and not any(member(name) for name in self.request.outside))
+
+    def visits(self) -> st.SearchStrategy[Visit]:
+        return st.composite(lambda draw: self.draw_visit(draw))().filter(self.holds)
+
+    def customers(self) -> st.SearchStrategy[dict[str, Any]]:
+        return self.visits().map(lambda visit: visit.profile)
+
+    # --- values into nested mappings -------------------------------------------------------
+
+    def _mapping(self, draw: st.DrawFn, atoms: Mapping[Slot, tuple[Atom, ...]], root: str,
+                 base: Slot | None) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for slot, found in sorted(atoms.items(), key=lambda item: item[0][1]):
+            if slot[0] != root:
+                continue
+            where = slot if base is None else record_slot(base, slot[1])
+            usage = self.usage.get(where, Usage())
+            if usage.records or any(a.aggregate is not None for a in found):
+                value = draw_records(draw, where, found, self.usage, self.request.now,
+                                     self._record_drawer(where))
+            else:
+                value = draw(self._value(where, found, usage))
+            _place(out, slot[1], value)
+        return out
+
+    def _value(self, where: Slot, atoms: tuple[Atom, ...], usage: Usage
+               ) -> st.SearchStrategy[Any]:
+        key = (where, atoms)
+        found = self._values.get(key)
+        if found is None:
+            found = self._values[key] = _domains.value_strategy(atoms, usage,
+                                                                self.request.now, self.errors)
+        return found
+
+    def _record_drawer(self, list_slot: Slot
+                       ) -> Callable[[st.DrawFn, list[tuple[n.Expr, bool]]], dict[str, Any]]:
+        def record(draw: st.DrawFn, wheres: list[tuple[n.Expr, bool]]) -> dict[str, Any]:
+            atoms = self.search(lambda k: draw(st.integers(0, k - 1)), None,
+                                goals=[("expr", where, polarity, "record")
+                                       for where, polarity in wheres])
+            return self._mapping(draw, atoms, "record", list_slot)
+        return record
+
+
+def _place(out: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    if value is _domains.MISSING:
+        return
+    for name in path[:-1]:
+        inner = out.get(name)
+        if not isinstance(inner, dict):
+            inner = out[name] = {}
+        out = inner
+    out[path[-1]] = value
+
+
+def generator(book: Book, inside: object, outside: object, now: object, store: object,
+              schema: object, *, with_session: bool) -> Generator:
+    """A checked request's generator; ``SegrulesError`` when it can never be met."""
+    request = check_request(book, inside, outside, now, store, schema,
+                            with_session=with_session)
+    made = Generator(book, request)
+    if (not with_session and request.reads_session
+            and made.possible(request.stores[0]) is False):
+        request.session_error()
+    return made
