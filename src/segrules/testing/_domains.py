@@ -32,6 +32,9 @@ __all__ = ["MISSING", "Conflict", "bounded", "consistent", "instant_seconds", "i
 UTC = dt.UTC
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 _DAY = 86_400
+# The instants a datetime can hold, a day inside each end (seconds since the epoch).
+FIRST = int((dt.datetime(1, 1, 2, tzinfo=UTC) - _EPOCH).total_seconds())
+LAST = int((dt.datetime(9999, 12, 30, tzinfo=UTC) - _EPOCH).total_seconds())
 _FILLER = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=6)
 
 
@@ -169,7 +172,7 @@ def interval(atoms: Sequence[Atom], now: dt.datetime | None,
         elif a.op in ("within_last", "more_than_ago") and now is not None:
             duration = a.values[0]
             assert isinstance(duration, n.Duration)
-            start = Fraction(int((now - shift(duration) - _EPOCH).total_seconds()))
+            start = Fraction(back(now, shift(duration)))
             end = Fraction(int((now - _EPOCH).total_seconds()))
             if a.op == "within_last":
                 raise_low(start, False)
@@ -178,6 +181,16 @@ def interval(atoms: Sequence[Atom], now: dt.datetime | None,
                 cut_high(start, True)
     _nonempty(low, high)
     return low, high
+
+
+def back(now: dt.datetime, gone: dt.timedelta | relativedelta) -> int:
+    """Seconds since the epoch of ``now - gone``, clamped to what a datetime can hold."""
+    try:
+        return max(FIRST, min(LAST, int((now - gone - _EPOCH).total_seconds())))
+    except (OverflowError, ValueError):
+        positive = (gone > dt.timedelta(0) if isinstance(gone, dt.timedelta)
+                    else (gone.years, gone.months) > (0, 0))
+        return FIRST if positive else LAST
 
 
 def shift(duration: n.Duration) -> dt.timedelta | relativedelta:
@@ -346,6 +359,9 @@ def _date(atoms: Sequence[Atom], usage: Usage, now: dt.datetime | None
     if low is None and high is None:
         high = (Fraction(int((moment - _EPOCH).total_seconds())), False)
     lo, hi, toward_high = _units(_scaled(low, scale), _scaled(high, scale), 1, width * scale)
+    lo, hi = max(lo, math.ceil(FIRST * scale)), min(hi, math.floor(LAST * scale))
+    if lo > hi:
+        raise Conflict
     if day:
         return bounded(lo, hi, toward_high=toward_high).map(
             lambda d: dt.date(1970, 1, 1) + dt.timedelta(days=d))
@@ -371,16 +387,19 @@ def _since_bounds(a: Atom, now: dt.datetime, low: Bound, high: Bound) -> tuple[B
         last = max(numbers)
         most = math.ceil(last) - 1 if a.op == "lt" else math.floor(last)
 
-    def back(k: int) -> Fraction:
-        gone = relativedelta(years=k) if a.since == "years" else dt.timedelta(days=k)
-        return Fraction(int((now - gone - _EPOCH).total_seconds()))
+    def back_by(k: int) -> Fraction:
+        try:
+            gone = relativedelta(years=k) if a.since == "years" else dt.timedelta(days=k)
+        except (OverflowError, ValueError):
+            return Fraction(FIRST if k > 0 else LAST)
+        return Fraction(back(now, gone))
 
     if least is not None and least >= 0:
-        cut = back(least)
+        cut = back_by(least)
         if high is None or cut < high[0]:
             high = (cut, False)
     if most is not None:
-        floor = back(most + 1)
+        floor = back_by(most + 1)
         if low is None or floor >= low[0]:
             low = (floor, True)
     return low, high

@@ -22,7 +22,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .. import nodes as n
-from ._domains import MISSING, Conflict, bounded, instant_seconds, interval, places_of
+from ._domains import FIRST, LAST, MISSING, Conflict, bounded, instant_seconds, interval, places_of
 from ._plan import Atom, NoPath, Slot
 from ._usage import Usage, record_slot
 
@@ -45,7 +45,7 @@ def draw_records(draw: st.DrawFn, slot: Slot, atoms: tuple[Atom, ...],
     for a in atoms:
         if a.aggregate is not None:
             groups.setdefault(a.aggregate.where, []).append(a)
-    records: list[dict[str, Any]] = []
+    records: list[Any] = []
     everything = groups.pop(None, None)
     for where, group in groups.items():
         others = [w for w in groups if w is not where and w is not None]
@@ -76,7 +76,7 @@ def _count_bounds(atoms: list[Atom]) -> tuple[int, int | None]:
 def _group(draw: st.DrawFn, slot: Slot, where: n.Expr | None, atoms: list[Atom],
            usage: dict[Slot, Usage], now: dt.datetime | None, record: RecordDraw,
            others: list[n.Expr], low: int | None = None, high: int | None = None
-           ) -> list[dict[str, Any]]:
+           ) -> list[Any]:
     """The records of one ``where`` group, kept out of the other groups' ``where`` (so one
     group's records do not change another's aggregates) when that is possible."""
     count_low, count_high = _count_bounds(atoms)
@@ -103,9 +103,8 @@ def _group(draw: st.DrawFn, slot: Slot, where: n.Expr | None, atoms: list[Atom],
                        if a.aggregate is not None and a.aggregate.value_path == path]
         field_usage = usage.get(record_slot(slot, path))
         values = _values(draw, field_atoms, size, field_usage, now)
-        for item, value in zip(chosen, values, strict=True):
-            _set(item, path, value)
-    noise: list[dict[str, Any]] = []
+        chosen = [_with(item, path, value) for item, value in zip(chosen, values, strict=True)]
+    noise: list[Any] = []
     if where is not None:
         for _ in range(draw(st.integers(0, 2))):
             try:
@@ -114,7 +113,7 @@ def _group(draw: st.DrawFn, slot: Slot, where: n.Expr | None, atoms: list[Atom],
                 break
             for path in fields:
                 field_usage = usage.get(record_slot(slot, path))
-                _set(item, path, _values(draw, [], 1, field_usage, now)[0])
+                item = _with(item, path, _values(draw, [], 1, field_usage, now)[0])
             noise.append(item)
     return chosen + noise
 
@@ -131,14 +130,20 @@ def _record(draw: st.DrawFn, record: RecordDraw, mine: list[tuple[n.Expr, bool]]
         return record(draw, mine)
 
 
-def _set(item: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+def _with(item: Any, path: tuple[str, ...], value: Any) -> Any:
+    """``item`` with ``value`` at ``path``; with no path the element is the value itself."""
+    if not path:
+        return item if value is MISSING else value
+    inner = item if isinstance(item, dict) else {}
+    top = inner
     for name in path[:-1]:
-        inner = item.get(name)
-        if not isinstance(inner, dict):
-            inner = item[name] = {}
-        item = inner
+        nested = inner.get(name)
+        if not isinstance(nested, dict):
+            nested = inner[name] = {}
+        inner = nested
     if value is not MISSING:
-        item[path[-1]] = value
+        inner[path[-1]] = value
+    return top
 
 
 def _values(draw: st.DrawFn, atoms: list[Atom], size: int, usage: Usage | None,
@@ -261,6 +266,7 @@ def _dates(draw: st.DrawFn, atoms: list[Atom], size: int, now: dt.datetime | Non
     hi = _down(every_high, 1) if every_high else now_s
     if every_high and not every_low:
         lo = min(lo, hi - span)
+    lo, hi = max(lo, FIRST), min(hi, LAST)
     if lo > hi:
         raise Conflict
     seconds = [draw(bounded(lo, hi, toward_high=every_high is not None)) for _ in range(size)]
