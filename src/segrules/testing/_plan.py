@@ -191,12 +191,14 @@ class Search:
             if include_ids:
                 yield "goals", _id_atoms(include_ids, True)
             return
+        # An exclusion decides only for a customer the rules would let in: near misses.
+        would = [("expr", n.AnyOf(segment.includes), True, "profile")] if segment.includes else []
         yield "goals", [*not_included,
                         *(("expr", block, False, "profile") for block in segment.includes)]
         for block in segment.excludes:
-            yield "goals", [*not_included, ("expr", block, True, "profile")]
+            yield "goals", [*not_included, *would, ("expr", block, True, "profile")]
         if segment.exclude_customers:
-            yield "goals", _id_atoms(segment.exclude_customers, True)
+            yield "goals", [*_id_atoms(segment.exclude_customers, True), *would]
 
     def _add(self, atoms: dict[Slot, tuple[Atom, ...]], new: list[Atom]
              ) -> dict[Slot, tuple[Atom, ...]] | None:
