@@ -33,22 +33,28 @@ def counterexample(code: Callable[[Any], bool], name: str, *, store: str | None 
     """The shrunk profile (or visit) on which ``code`` disagrees with the book about ``name``,
     from customers drawn inside and then outside it; None when every draw agrees."""
     for side in ("inside", "outside"):
-        failing: list[Any] = []
-        make = visits if visit else customers
-        strategy = make(BOOK, **{side: name}, now=NOW, store=store)
-
-        @settings(database=None, deadline=None)
-        @given(strategy)
-        def agrees(drawn: Any) -> None:
-            if code(drawn) != (side == "inside"):
-                failing.append(drawn)
-                raise AssertionError(f"{name}: the code disagrees {side}")
-
-        try:
-            agrees()
-        except AssertionError:
-            return failing[-1]  # Hypothesis replays the shrunk example last
+        found = _disagreement(code, name, side, store, visits if visit else customers)
+        if found:
+            return found[0]
     return None
+
+
+def _disagreement(code: Callable[[Any], bool], name: str, side: str, store: str | None,
+                  make: Callable[..., Any]) -> list[Any]:
+    failing: list[Any] = []
+
+    @settings(database=None, deadline=None)
+    @given(make(BOOK, **{side: name}, now=NOW, store=store))
+    def agrees(drawn: Any) -> None:
+        if code(drawn) != (side == "inside"):
+            failing.append(drawn)
+            raise AssertionError(f"{name}: the code disagrees {side}")
+
+    try:
+        agrees()
+    except AssertionError:
+        return failing[-1:]  # Hypothesis replays the shrunk example last
+    return []
 
 
 # --- reading profiles the way handwritten code does ---------------------------------------

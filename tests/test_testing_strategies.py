@@ -8,6 +8,7 @@ CI machine); set ``SEGRULES_TESTING_DRAWS=200`` for the full count.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import os
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import segrules
+from oracle import Oracle
 from segrules.book import Book
 from segrules.testing import Visit, customers, visits
 from segrules.testing._strategies import generator
-from tests.oracle import Oracle
-from tests.strategies import documents
+from strategies import documents
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = segrules.load(ROOT / "examples" / "segments")
@@ -156,7 +157,7 @@ def test_a_request_that_may_be_unsatisfiable_fails_in_hypothesis() -> None:
     def check(profile: dict[str, Any]) -> None:
         raise AssertionError("no profile is in both")
 
-    with pytest.raises(Exception, match="Unsatisfiable|Unable to satisfy|filter"):
+    with pytest.raises(Exception, match=r"Unsatisfiable|Unable to satisfy|filter"):
         check()
     assert generator(book, ["adults", "minors"], (), None, None, None,
                      with_session=False).possible() is False
@@ -211,3 +212,15 @@ def test_whatever_is_generated_satisfies_its_request(document: Any, data: st.Dat
     oracle = Oracle(document, visit.profile, session=visit.session,
                     customer_id=visit.customer_id, store=visit.store, now=NOW)
     assert oracle.member(name) == (side == "inside")
+
+
+def test_the_example_promotion_tests_pass() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "example_promotions", ROOT / "examples" / "test_promotions.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    tests = [getattr(module, name) for name in dir(module) if name.startswith("test_")]
+    assert len(tests) == 4
+    for test in tests:
+        test()
