@@ -224,3 +224,44 @@ def test_the_example_promotion_tests_pass() -> None:
     assert len(tests) == 4
     for test in tests:
         test()
+
+
+# --- with a schema -------------------------------------------------------------------------
+
+SCHEMA = segrules.Schema.from_json_schema(ROOT / "examples" / "customers.schema.json")
+
+
+@pytest.mark.parametrize("name", ["eu_shipping", "vip", "seniors", "interest_survey"])
+def test_with_a_schema_the_other_attributes_follow_it(name: str) -> None:
+    fields = SCHEMA.record("profile").fields  # type: ignore[union-attr]
+    tiers = {"bronze", "gold", "platinum", "silver"}
+    seen: set[str] = set()
+
+    @settings(max_examples=30, database=None, deadline=None)
+    @given(customers(BOOK, inside=name, now=NOW, schema=SCHEMA))
+    def check(profile: dict[str, Any]) -> None:
+        assert BOOK.matches(name, profile, now=NOW)
+        assert set(profile) <= set(fields)
+        seen.update(profile)
+        if "loyalty_tier" in profile and name != "vip":
+            assert profile["loyalty_tier"] in tiers
+        if isinstance(profile.get("birth_date"), dt.datetime):
+            raise AssertionError("birth_date is a date in the schema")
+
+    check()
+    assert len(seen) > 5  # attributes the segment does not read are drawn too
+
+
+def test_without_a_schema_only_what_the_segments_read_is_drawn() -> None:
+    @settings(max_examples=30, database=None, deadline=None)
+    @given(customers(BOOK, inside="eu_shipping", now=NOW))
+    def check(profile: dict[str, Any]) -> None:
+        assert set(profile) == {"address"}
+
+    check()
+
+
+def test_a_schema_must_be_a_schema() -> None:
+    with pytest.raises(segrules.SegrulesError) as raised:
+        customers(BOOK, inside="vip", now=NOW, schema={"type": "object"})
+    assert raised.value.diagnostics[0].code == "SR707"

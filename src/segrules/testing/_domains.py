@@ -11,6 +11,7 @@ Hypothesis shrinks a failure to the boundary: the ``>=`` that code wrote as ``>`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -26,8 +27,8 @@ from ._plan import Atom
 from ._regex import python_pattern
 from ._usage import Usage, decimal_places
 
-__all__ = ["MISSING", "Conflict", "bounded", "consistent", "instant_seconds", "interval",
-           "places_of", "value_strategy", "value_test"]
+__all__ = ["ABSENT", "MISSING", "Conflict", "bounded", "consistent", "instant_seconds",
+           "integers", "interval", "places_of", "value_strategy", "value_test"]
 
 UTC = dt.UTC
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,6 +47,8 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+#: A missing attribute: left out, or ``None`` (the language treats both alike).
+ABSENT: st.SearchStrategy[Any] = st.sampled_from([MISSING, None])
 
 
 class Conflict(Exception):
@@ -230,6 +233,13 @@ def _key(value: n.Value, ignore_case: bool) -> Any:
     return (type(value).__name__, getattr(value, "value", None))
 
 
+@functools.lru_cache(maxsize=4096)
+def integers(low: int, high: int) -> st.SearchStrategy[int]:
+    """``st.integers(low, high)``, built once: building a strategy costs more than a draw."""
+    return st.integers(low, high)
+
+
+@functools.lru_cache(maxsize=4096)
 def bounded(low: int, high: int, *, toward_high: bool = False) -> st.SearchStrategy[int]:
     """An integer in ``[low, high]`` that shrinks to the bound that matters: each bound is
     drawn outright a quarter of the time, and otherwise an offset from the first."""
@@ -239,12 +249,12 @@ def bounded(low: int, high: int, *, toward_high: bool = False) -> st.SearchStrat
 
     @st.composite
     def draw(draw: st.DrawFn) -> int:
-        mode = draw(st.integers(0, 3))
+        mode = draw(integers(0, 3))
         if mode == 0 or span == 0:
             return anchor
         if mode == 1:
             return other
-        return anchor + step * draw(st.integers(0, span))
+        return anchor + step * draw(integers(0, span))
     return draw()
 
 
@@ -284,7 +294,7 @@ def value_strategy(atoms: tuple[Atom, ...], usage: Usage, now: dt.datetime | Non
                    errors: ErrorCounter) -> st.SearchStrategy[Any]:
     """Values meeting every (non-aggregate) atom of one slot, of the kind the book reads."""
     if any(a.op == "exists" and not a.want for a in atoms):
-        return st.sampled_from([MISSING, None])
+        return ABSENT
     kind = _kind(atoms, usage)
     core: st.SearchStrategy[Any]
     if kind == "list":

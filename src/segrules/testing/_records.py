@@ -22,7 +22,18 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .. import nodes as n
-from ._domains import FIRST, LAST, MISSING, Conflict, bounded, instant_seconds, interval, places_of
+from ._domains import (
+    ABSENT,
+    FIRST,
+    LAST,
+    MISSING,
+    Conflict,
+    bounded,
+    instant_seconds,
+    integers,
+    interval,
+    places_of,
+)
 from ._plan import Atom, NoPath, Slot
 from ._usage import Usage, record_slot
 
@@ -38,7 +49,7 @@ def draw_records(draw: st.DrawFn, slot: Slot, atoms: tuple[Atom, ...],
     """The list at ``slot`` meeting its list atoms and aggregate atoms."""
     plain = [a for a in atoms if a.aggregate is None]
     if any(a.op == "exists" and not a.want for a in plain):
-        return draw(st.sampled_from([MISSING, None]))
+        return draw(ABSENT)
     if any(a.op == "empty" and a.want for a in plain):
         return []
     groups: dict[n.Expr | None, list[Atom]] = {}
@@ -106,7 +117,7 @@ def _group(draw: st.DrawFn, slot: Slot, where: n.Expr | None, atoms: list[Atom],
         chosen = [_with(item, path, value) for item, value in zip(chosen, values, strict=True)]
     noise: list[Any] = []
     if where is not None:
-        for _ in range(draw(st.integers(0, 2))):
+        for _ in range(draw(integers(0, 2))):
             try:
                 item = record(draw, [(where, False), *apart])
             except NoPath:
@@ -237,7 +248,7 @@ def _split(draw: st.DrawFn, total: int, size: int, lo: int, hi: int) -> list[int
     rest = total - lo * size
     for i in range(size - 1):
         room = min(rest, hi - lo)
-        give = draw(st.integers(0, max(room, 0))) if room > 0 else 0
+        give = draw(integers(0, room)) if room > 0 else 0
         parts[i] += give
         rest -= give
     parts[-1] += rest

@@ -19,6 +19,7 @@ from .. import nodes as n
 from ..arguments import moment
 from ..book import Book
 from ..errors import Diagnostic, SegrulesError
+from ..schema import Schema
 from ._plan import window_holds
 
 __all__ = ["Request", "check_request"]
@@ -34,6 +35,8 @@ class Request:
     stores: tuple[str | None, ...]
     with_session: bool
     reads_session: frozenset[str]
+    schema: Schema | None = None
+    related: tuple[n.Segment, ...] = ()  # the named segments and those they reference
 
     def session_error(self) -> NoReturn:
         names = ", ".join(f"`{name}`" for name in sorted(self.reads_session))
@@ -112,13 +115,14 @@ def _session_operand(left: n.Operand) -> bool:
 
 def check_request(book: Book, inside: object, outside: object, now: object, store: object,
                   schema: object, *, with_session: bool) -> Request:
-    del schema  # irrelevant attributes are not generated yet; the book's usage decides shapes
     ins, outs = _names(inside, "inside"), _names(outside, "outside")
     for name in (*ins, *outs):
         book[name]  # an unknown name is UnknownSegmentError, as everywhere
     both = [name for name in ins if name in outs]
     if both:
         _fail("SR701", f"`{both[0]}` is both inside and outside: no customer is both")
+    if schema is not None and not isinstance(schema, Schema):
+        _fail("SR707", f"`schema` must be a segrules.Schema, not {type(schema).__name__}")
     if store is not None and not isinstance(store, str):
         _fail("SR707", f"`store` must be a store name, not {type(store).__name__}")
     instant = None if now is None else moment(now) if isinstance(now, dt.date) else _fail(
@@ -161,4 +165,4 @@ def check_request(book: Book, inside: object, outside: object, now: object, stor
         named = [s for name in outs for s in book[name].stores]
         stores = (None, *dict.fromkeys(named))
     session = frozenset(s.name for s in related if _reads_session(s))
-    return Request(ins, outs, instant, stores, with_session, session)
+    return Request(ins, outs, instant, stores, with_session, session, schema, tuple(related))

@@ -25,6 +25,7 @@ from . import _domains
 from ._plan import Atom, NoPath, Search, Slot
 from ._records import draw_records
 from ._request import Request, check_request
+from ._schema import record_of, schema_type, shaped
 from ._usage import Usage, record_slot, usage_of
 
 __all__ = ["Generator", "Visit"]
@@ -42,6 +43,7 @@ class Visit:
     now: dt.datetime | None
 
 
+_BOOLEANS = st.booleans()
 _USAGE: dict[int, tuple[Book, dict[Slot, Usage]]] = {}
 
 
@@ -59,7 +61,14 @@ class Generator:
     def __init__(self, book: Book, request: Request) -> None:
         self.book = book
         self.request = request
-        self.usage = _book_usage(book)
+        usage = _book_usage(book)
+        schema = request.schema
+        self.usage = usage if schema is None else {
+            slot: shaped(found, schema_type(schema, slot)) for slot, found in usage.items()}
+        # Top-level names the request's segments read: the only ones that can change answers.
+        self.read = {root: frozenset(names[0] for (at, names) in usage_of(request.related)
+                                     if at == root and names)
+                     for root in ("profile", "session")}
         self.segments: Mapping[str, n.Segment] = {s.name: book[s.name]
                                                   for s in book.document.segments}
         self.errors = ErrorCounter()
@@ -103,8 +112,8 @@ class Generator:
         stores = request.stores
         store = stores[0] if len(stores) == 1 else draw(st.sampled_from(stores))
         try:
-            atoms = self.search(lambda k: draw(st.integers(0, k - 1)), store,
-                                near_miss=lambda: not draw(st.booleans()))
+            atoms = self.search(lambda k: draw(_domains.integers(0, k - 1)), store,
+                                near_miss=lambda: not draw(_BOOLEANS))
             profile = self._mapping(draw, atoms, "profile", None)
             session = (self._mapping(draw, atoms, "session", None)
                        if request.with_session else None)
@@ -144,7 +153,22 @@ class Generator:
             else:
                 value = draw(self._value(where, found, usage))
             _place(out, slot[1], value)
+        schema = self.request.schema
+        record = None if schema is None or base is not None else schema.record(root)
+        if record is not None:
+            moment = self.request.now or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+            others = draw(self._irrelevant(root, record, moment))
+            out.update((k, v) for k, v in others.items() if k not in out)
         return out
+
+    def _irrelevant(self, root: str, record: Any, now: dt.datetime
+                    ) -> st.SearchStrategy[dict[str, Any]]:
+        key = (("irrelevant", (root,)), ())
+        found = self._values.get(key)
+        if found is None:
+            skip = self.read[root] | ({"id"} if root == "profile" else frozenset())
+            found = self._values[key] = record_of(record, now, skip=skip)
+        return found
 
     def _value(self, where: Slot, atoms: tuple[Atom, ...], usage: Usage
                ) -> st.SearchStrategy[Any]:
@@ -158,7 +182,7 @@ class Generator:
     def _record_drawer(self, list_slot: Slot
                        ) -> Callable[[st.DrawFn, list[tuple[n.Expr, bool]]], dict[str, Any]]:
         def record(draw: st.DrawFn, wheres: list[tuple[n.Expr, bool]]) -> dict[str, Any]:
-            atoms = self.search(lambda k: draw(st.integers(0, k - 1)), None,
+            atoms = self.search(lambda k: draw(_domains.integers(0, k - 1)), None,
                                 goals=[("expr", where, polarity, "record")
                                        for where, polarity in wheres])
             return self._mapping(draw, atoms, "record", list_slot)

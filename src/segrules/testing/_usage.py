@@ -35,6 +35,7 @@ class Usage:
     numbers: list[int | Decimal] = field(factory=list)
     records: bool = False  # an aggregate reads it
     timed: bool = False  # a datetime literal, a duration or a clock function reads it
+    listed: bool | None = None  # a list or not, when a schema says
 
     @property
     def decimals(self) -> int:
@@ -43,6 +44,8 @@ class Usage:
     @property
     def is_list(self) -> bool:
         """A list: read by an aggregate, or by ``contains`` and never as a string."""
+        if self.listed is not None:
+            return self.listed
         if self.records:
             return True
         return bool(self.ops & _LIST_OPS) and not (self.ops & _STRING_ONLY)
