@@ -21,7 +21,7 @@ import segrules
 from oracle import Oracle
 from segrules.book import Book
 from segrules.testing import Visit, customers, visits
-from segrules.testing._strategies import generator
+from segrules.testing._strategies import example, generator
 from strategies import documents
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -265,3 +265,30 @@ def test_a_schema_must_be_a_schema() -> None:
     with pytest.raises(segrules.SegrulesError) as raised:
         customers(BOOK, inside="vip", now=NOW, schema={"type": "object"})
     assert raised.value.diagnostics[0].code == "SR707"
+
+
+# --- the question behind segment relations ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("inside", "outside", "found"), [
+    ("vip", "big_spenders", True),  # gold tier without the spend
+    ("big_spenders", "vip", True),  # a big spender with two refunds
+    ("win_back_priority", "lapsed_buyers", False),  # win-back is a subset of lapsed
+    (["new_signups", "never_purchased"], (), True),
+    (["email_typos", "email_reachable"], (), False),  # typos do not match the pattern
+    ("legacy_chargeback_block", (), False),  # disabled: never met
+])
+def test_example_answers_whether_a_customer_can_be_generated(inside: Any, outside: Any,
+                                                              found: bool) -> None:
+    visit = example(BOOK, inside=inside, outside=outside, now=NOW, max_examples=100)
+    assert (visit is not None) == found
+    if visit is not None:
+        for name in [inside] if isinstance(inside, str) else inside:
+            assert placed(BOOK, name, visit)
+        for name in [outside] if isinstance(outside, str) else outside:
+            assert not placed(BOOK, name, visit)
+
+
+def test_example_raises_for_a_request_written_wrongly() -> None:
+    with pytest.raises(segrules.SegrulesError):
+        example(BOOK, inside="new_signups")

@@ -15,11 +15,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from attrs import frozen
-from hypothesis import reject
+from hypothesis import HealthCheck, find, reject, settings
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from .. import nodes as n
 from ..book import Book
+from ..errors import SegrulesError
 from ..runtime import ErrorCounter
 from . import _domains
 from ._plan import Atom, NoPath, Search, Slot
@@ -28,7 +30,10 @@ from ._request import Request, check_request
 from ._schema import record_of, schema_type, shaped
 from ._usage import Usage, record_slot, usage_of
 
-__all__ = ["Generator", "Visit"]
+__all__ = ["NEVER_MET", "Generator", "Visit", "example", "generator"]
+
+#: Codes of requests that can never be met (as opposed to requests written wrongly).
+NEVER_MET = frozenset({"SR701", "SR702", "SR704", "SR705"})
 
 
 @frozen
@@ -210,3 +215,30 @@ def generator(book: Book, inside: object, outside: object, now: object, store: o
             and made.possible(request.stores[0]) is False):
         request.session_error()
     return made
+
+
+def example(book: Book, *, inside: object = (), outside: object = (), now: object = None,
+            store: object = None, schema: object = None, max_examples: int = 200
+            ) -> Visit | None:
+    """A visit in every segment of ``inside`` and in none of ``outside``, shrunk to a small
+    one, or None when none can be generated: the request can never be met (``NEVER_MET``), no
+    choice of blocks works, or ``max_examples`` draws found none. The question behind segment
+    relations: ``subset A B`` holds when ``example(inside=A, outside=B)`` is None.
+
+    A request written wrongly (no ``now`` for a clocked segment, an unknown name, an argument
+    of the wrong type) raises its ``SegrulesError``.
+    """
+    try:
+        made = generator(book, inside, outside, now, store, schema, with_session=True)
+    except SegrulesError as error:
+        if error.diagnostics and error.diagnostics[0].code in NEVER_MET:
+            return None
+        raise
+    if all(made.possible(s) is False for s in made.request.stores):
+        return None
+    try:
+        return find(made.visits(), lambda visit: True,
+                    settings=settings(max_examples=max_examples, database=None, deadline=None,
+                                      suppress_health_check=list(HealthCheck)))
+    except (NoSuchExample, Unsatisfiable):
+        return None
