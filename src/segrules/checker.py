@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from . import nodes as n
 from .errors import Diagnostic
@@ -20,9 +21,17 @@ from .schema_check import check_types
 from .text import folding
 from .visitor import walk
 
+if TYPE_CHECKING:
+    from .schema import Schema
 
-def check(document: n.Document) -> list[Diagnostic]:
-    """Every error and warning about ``document``, in source order per kind."""
+
+def check(document: n.Document, *, schema: Schema | None = None,
+          computed: Iterable[str] = ()) -> list[Diagnostic]:
+    """Every error and warning about ``document``, in source order per kind.
+
+    With a ``schema``, attribute paths and what they are compared with are checked against it;
+    ``computed`` names the computed attributes, which count as known (``schema_check``).
+    """
     diagnostics: list[Diagnostic] = []
     by_name: dict[str, n.Segment] = {}
     for segment in document.segments:
@@ -39,7 +48,7 @@ def check(document: n.Document) -> list[Diagnostic]:
     for segment in document.segments:
         diagnostics.extend(_check_segment(segment, by_name))
     diagnostics.extend(_cycles(by_name))
-    diagnostics.extend(check_types(document))
+    diagnostics.extend(check_types(document, schema, computed))
     return diagnostics
 
 

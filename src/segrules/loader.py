@@ -21,16 +21,22 @@ from .source import Source
 
 if TYPE_CHECKING:
     from .book import Book
+    from .schema import Schema
 
 
-def loads(text: str, source: str = "<string>", *, attributes: Any = None) -> Book:
-    """Parse and check segment ``text``; ``source`` names it in error messages."""
-    return _build([Source(source, text)], attributes)
+def loads(text: str, source: str = "<string>", *, attributes: Any = None,
+          schema: Schema | None = None) -> Book:
+    """Parse and check segment ``text``; ``source`` names it in error messages.
+
+    With a ``schema``, what conditions read is checked against it (docs/schema.md).
+    """
+    return _build([Source(source, text)], attributes, schema)
 
 
-def load(path: str | os.PathLike[str], *, attributes: Any = None) -> Book:
+def load(path: str | os.PathLike[str], *, attributes: Any = None,
+         schema: Schema | None = None) -> Book:
     """Load a ``.seg`` file, or every ``*.seg`` file under a folder (recursive, sorted)."""
-    return _build([read_source(file) for file in seg_files(path)], attributes)
+    return _build([read_source(file) for file in seg_files(path)], attributes, schema)
 
 
 def seg_files(path: str | os.PathLike[str]) -> list[Path]:
@@ -62,8 +68,9 @@ def read_source(path: Path) -> Source:
         raise SegrulesError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def parse_all(sources: Iterable[Source]) -> tuple[n.Document, list[Diagnostic]]:
-    """Parse and check several sources as one document."""
+def parse_all(sources: Iterable[Source], *, schema: Schema | None = None,
+              computed: Iterable[str] = ()) -> tuple[n.Document, list[Diagnostic]]:
+    """Parse and check several sources as one document (against ``schema``, if given)."""
     segments: list[n.Segment] = []
     diagnostics: list[Diagnostic] = []
     read = list(sources)
@@ -72,7 +79,7 @@ def parse_all(sources: Iterable[Source]) -> tuple[n.Document, list[Diagnostic]]:
         segments.extend(document.segments)
         diagnostics.extend(found)
     document = n.Document(segments)
-    diagnostics.extend(check(document))
+    diagnostics.extend(check(document, schema=schema, computed=computed))
     return document, in_file_order(_without_echoes(diagnostics), read)
 
 
@@ -83,6 +90,20 @@ def _without_echoes(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
              for d in diagnostics if d.severity == "error" and d.span is not None}
     return [d for d in diagnostics if d.severity == "error" or d.span is None
             or (d.span.source, d.span.start, d.span.end) not in wrong]
+
+
+def _schema(schema: object) -> Schema | None:
+    """``schema=`` as given, when it is a ``Schema`` (or None); a clear error otherwise."""
+    if schema is None:
+        return None
+    from .schema import Schema
+
+    if isinstance(schema, Schema):
+        return schema
+    raise SegrulesError(
+        f"schema= takes a segrules.Schema, not {type(schema).__name__}: build one with "
+        "Schema.from_json_schema(path), Schema.from_type(cls) or Schema.infer(profiles)"
+    )
 
 
 @contextmanager
@@ -102,11 +123,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(sources: Iterable[Source], attributes: Any) -> Book:
+def _build(sources: Iterable[Source], attributes: Any, schema: Schema | None) -> Book:
     from .book import Book
 
     with _collector_paused():
-        document, diagnostics = parse_all(sources)
+        document, diagnostics = parse_all(sources, schema=_schema(schema),
+                                          computed=attributes or ())
         if any(d.severity == "error" for d in diagnostics):
             raise error_for(diagnostics)
         warnings = tuple(d for d in diagnostics if d.severity == "warning")
