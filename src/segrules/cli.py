@@ -27,7 +27,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, NoReturn, ParamSpec, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 from rich.console import Console
@@ -58,6 +58,9 @@ from .lexer import SegrulesLexer
 from .loader import load, parse_all, read_source, seg_files
 from .schema import Schema
 from .visitor import NodeVisitor
+
+if TYPE_CHECKING:
+    from .schema import Schema
 
 __all__ = ["cli", "main", "percent", "read_attributes"]
 
@@ -383,6 +386,23 @@ _now_option = click.option(
 _session_option = click.option(
     "--session", "session_path", default=None, metavar="FILE.json[:NAME]",
     help="Session data for `session.…`: a JSON object, or NAME from a file of named sessions.")
+_schema_option = click.option(
+    "--schema", "schema_path", default=None, metavar="FILE",
+    help="A JSON Schema of the customer data: check attribute paths and values against it.")
+
+
+def _schema(path: str | None) -> Schema | None:
+    """``--schema FILE``: the attribute schema a JSON Schema file describes."""
+    if path is None:
+        return None
+    from .schema import Schema
+
+    try:
+        return Schema.from_json_schema(Path(path))
+    except SegrulesError as error:
+        problem = error.diagnostics[0]
+        hint = f"; {problem.hint}" if problem.hint else ""
+        _fail(f"--schema {path}: {problem.message.removeprefix(f'{path}: ')}{hint}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -393,14 +413,17 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
+@_schema_option
 @_reported
-def check(paths: tuple[str, ...]) -> None:
+def check(paths: tuple[str, ...], schema_path: str | None) -> None:
     """Check segment files and folders for errors.
 
     Errors and warnings are reported like a compiler's; exit code 1 when there are errors.
+    With --schema, attribute paths and the values compared with them are checked too.
     """
+    schema = _schema(schema_path)
     files = _seg_paths(paths)
-    document, diagnostics = parse_all(read_source(file) for file in files)
+    document, diagnostics = parse_all((read_source(file) for file in files), schema=schema)
     console = Console(highlight=False, soft_wrap=True)
     for diagnostic in sorted(diagnostics, key=_position):
         console.print(_styled(diagnostic))
@@ -542,15 +565,17 @@ def _write_atomic(path: Path, text: str, asked: str) -> None:
 @_store_field_option
 @_now_option
 @_session_option
+@_schema_option
 @_reported
 def preview(segment: str, segments_path: str, customers_path: str,
             customers_format: str | None, limit: int, as_json: bool, store: str | None,
-            store_field: str, now: str | None, session_path: str | None) -> None:
+            store_field: str, now: str | None, session_path: str | None,
+            schema_path: str | None) -> None:
     """Count and list the customers in SEGMENT.
 
     The table shows the attributes the segment reads, through `in segment` references too.
     """
-    book = load(segments_path)
+    book = load(segments_path, schema=_schema(schema_path))
     attributes = [name for name in read_attributes(book, segment) if name != "id"]
     moment, session = _moment(now), _session(session_path)
     customers = CustomerFile(customers_path, customers_format)
@@ -617,15 +642,16 @@ def percent(matched: int, total: int) -> str:
 @_store_field_option
 @_now_option
 @_session_option
+@_schema_option
 @_reported
 def explain(segment: str, segments_path: str, customer_id: str, customers_path: str,
             customers_format: str | None, as_json: bool, store: str | None, store_field: str,
-            now: str | None, session_path: str | None) -> None:
+            now: str | None, session_path: str | None, schema_path: str | None) -> None:
     """Explain why a customer is or is not in SEGMENT.
 
     Every block and condition, whether it held, and the values it read.
     """
-    book = load(segments_path)
+    book = load(segments_path, schema=_schema(schema_path))
     book[segment]  # an unknown name fails before the customer file is read
     moment, session = _moment(now), _session(session_path)
     customers = CustomerFile(customers_path, customers_format)
@@ -670,15 +696,16 @@ def _customer_ids(asked: str) -> tuple[str, ...]:
               show_default=True,
               help="auto: DuckDB for Parquet and JSON Lines files it reads as Python does "
                    "(needs the sql extra), else Python, with the same rows either way.")
+@_schema_option
 @_reported
 def members(segments_path: str, customers_path: str, customers_format: str | None,
             out_path: str | None, out_format: str | None, store: str | None,
-            store_field: str, now: str | None, engine: str) -> None:
+            store_field: str, now: str | None, engine: str, schema_path: str | None) -> None:
     """Export every customer's segments and groups.
 
     One row per customer: id, segments, groups; streamed, so any file size works.
     """
-    book = load(segments_path)
+    book = load(segments_path, schema=_schema(schema_path))
     moment = _moment(now)
     customers = CustomerFile(customers_path, customers_format)
     to_stdout = out_path in (None, "-")
