@@ -513,7 +513,8 @@ def test_a_schema_that_is_not_a_schema() -> None:
 
 
 def test_without_a_schema_nothing_is_an_error() -> None:
-    book = segrules.loads(condition("contry exists and age contains 5 and count(age) > 1"))
+    book = segrules.loads(condition("contry exists and age contains 5 and count(age) > 1 "
+                                    'and count(orders) is "Canada"'))
     assert book.warnings == ()
 
 

@@ -39,8 +39,10 @@ from .attribute_types import (
 from .errors import Diagnostic
 from .lookalikes import lookalike, unquoted_hint, warning
 from .operators import OPERATORS, spelling
+from .runtime import element_test
 from .source import Span
 from .text import folding
+from .visitor import walk
 
 if TYPE_CHECKING:
     from .schema import Schema
@@ -124,6 +126,13 @@ class _Checker:
         self.profile = _Scope(schema.profile if schema is not None else ANYTHING)
 
     def check(self, root: n.Expr) -> Iterator[Diagnostic]:
+        if self.schema is None:
+            # Without a schema nothing is an error (even `count(x) is "a"`): a book that
+            # loaded before keeps loading; literals that look like a mistake are warned about.
+            for node in walk(root):
+                if isinstance(node, n.Compare):
+                    yield from _lookalikes(node)
+            return
         # An explicit stack: `where` clauses push their conditions with the elements' scope.
         stack: list[tuple[n.Node, _Scope]] = [(root, self.profile)]
         while stack:
@@ -285,12 +294,13 @@ class _Checker:
         allowed = enum_values(each)
         if allowed is None or node.op not in ("eq", "in"):
             return
-        literal = _value(value)
-        if any(_same(literal, option, node.ignore_case) for option in allowed):
+        # Allowed when data holding one of the enum's values would be equal to it, by the
+        # very test evaluation runs (numbers as written, dates against datetimes, case).
+        if any(map(element_test("eq", (value,), node.ignore_case), allowed)):
             return
         yield Diagnostic(
             "SR309", f"{_shown(value)} is not a value of `{left.name}`",
-            value.span or node.span, _enum_hint(literal, allowed, node.ignore_case),
+            value.span or node.span, _enum_hint(_value(value), allowed),
         )
 
 
@@ -372,19 +382,7 @@ def _value(value: n.Value) -> object:
     return getattr(value, "value", None)
 
 
-def _same(literal: object, option: object, ignore_case: bool) -> bool:
-    if isinstance(literal, str) and isinstance(option, str):
-        fold = folding(ignore_case)
-        return bool(fold(literal) == fold(option))
-    if isinstance(literal, bool) or isinstance(option, bool):
-        return literal is option
-    try:
-        return bool(literal == option)
-    except TypeError:
-        return False
-
-
-def _enum_hint(literal: object, allowed: Sequence[object], ignore_case: bool) -> str:
+def _enum_hint(literal: object, allowed: Sequence[object]) -> str:
     texts = [o for o in allowed if isinstance(o, str)]
     if isinstance(literal, str) and texts:
         fold = folding(True)
