@@ -42,7 +42,6 @@ from .operators import OPERATORS, spelling
 from .runtime import element_test
 from .source import Span
 from .text import folding
-from .visitor import walk
 
 if TYPE_CHECKING:
     from .schema import Schema
@@ -126,18 +125,16 @@ class _Checker:
         self.profile = _Scope(schema.profile if schema is not None else ANYTHING)
 
     def check(self, root: n.Expr) -> Iterator[Diagnostic]:
-        if self.schema is None:
-            # Without a schema nothing is an error (even `count(x) is "a"`): a book that
-            # loaded before keeps loading; literals that look like a mistake are warned about.
-            for node in walk(root):
-                if isinstance(node, n.Compare):
-                    yield from _lookalikes(node)
-            return
         # An explicit stack: `where` clauses push their conditions with the elements' scope.
         stack: list[tuple[n.Node, _Scope]] = [(root, self.profile)]
         while stack:
             node, scope = stack.pop()
-            if isinstance(node, n.Compare):
+            if isinstance(node, n.Compare) and self.schema is None:
+                # Without a schema nothing is an error (not even `count(x) is "a"`), so a
+                # book that loaded before still loads; lookalike literals are warned about.
+                yield from _lookalikes(node)
+                stack.extend((where, scope) for where in _wheres(node.left))
+            elif isinstance(node, n.Compare):
                 found: list[Diagnostic] = []
                 left = self.operand(node.left, scope, found, stack)
                 yield from found
@@ -305,6 +302,14 @@ class _Checker:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _wheres(operand: n.Operand) -> Iterator[n.Expr]:
+    """The ``where`` clauses of the aggregates in ``operand``."""
+    if isinstance(operand, n.TimeSince):
+        yield from _wheres(operand.operand)
+    elif isinstance(operand, n.Aggregate) and operand.where is not None:
+        yield operand.where
 
 
 def _lookalikes(compare: n.Compare) -> Iterator[Diagnostic]:
