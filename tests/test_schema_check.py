@@ -271,6 +271,12 @@ def test_session_paths_unchecked_still_warn_about_lookalikes() -> None:
     assert [w.code for w in book.warnings] == ["SR402"]
 
 
+def test_elements_of_unknown_type_still_warn_about_lookalikes() -> None:
+    schema = Schema.from_json_schema({"type": "object", "properties": {"tags": {"type": "array"}}})
+    book = segrules.loads(condition('tags is "true" and tags is empty'), schema=schema)
+    assert [w.code for w in book.warnings] == ["SR403"]
+
+
 def test_an_open_record_accepts_any_name_under_it() -> None:
     book = segrules.loads(condition('prefs.theme is "dark" and prefs.a.b > 3'), schema=SCHEMA)
     assert book.warnings == ()

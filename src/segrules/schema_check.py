@@ -254,13 +254,13 @@ class _Checker:
 
     def compare(self, node: n.Compare, left: _Typed) -> Iterator[Diagnostic]:
         type_ = left.type
-        if isinstance(type_, Anything):
-            # Nothing known about the attribute: only literals that look like a mistake.
-            yield from _lookalikes(node)
-            return
         # Element-wise operators compare any element of a list; `contains` looks into a
         # string or at a list's elements, so its values are checked against those too.
         each = _elements(type_)
+        if isinstance(each, Anything):
+            # Nothing known about the values: only literals that look like a mistake.
+            yield from _lookalikes(node)
+            return
         applies = _APPLIES.get(node.op)
         if applies is not None:
             looked_at = type_ if OPERATORS[node.op].whole_value else each
