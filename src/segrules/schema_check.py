@@ -50,7 +50,7 @@ __all__ = ["check_types"]
 
 _NUMBER = frozenset(("integer", "number"))
 _TEMPORAL = frozenset(("date", "datetime"))
-_SCALARS = frozenset(("string", "integer", "number", "boolean", "date", "datetime"))
+_A_NUMBER = Scalar("number")
 #: What each kind of literal can equal or be ordered against. A date literal also takes
 #: strings: date operators read ISO-8601 text in the data.
 _LITERAL_FITS = {
@@ -62,6 +62,9 @@ _LITERAL_FITS = {
 }
 _LITERAL_KIND = {n.String: "string", n.Number: "number", n.Boolean: "boolean", n.Date: "date",
                  n.DateTime: "datetime"}
+#: Operators that apply to what another one does.
+_LIKE = {"ge": "gt", "lt": "gt", "le": "gt", "between": "gt", "ends_with": "starts_with",
+         "more_than_ago": "within_last", "contains_all": "contains_any"}
 #: The kinds each operator applies to, for those that do not apply to every kind. Text
 #: operators take dates too: a JSON date is ISO text (the language reads it either way).
 _APPLIES = {
@@ -72,9 +75,6 @@ _APPLIES = {
     "contains_any": frozenset(("string", "list")),
     "empty": frozenset(("string", "list", "record")),
 }
-_APPLIES |= {op: _APPLIES[same] for op, same in (
-    ("ge", "gt"), ("lt", "gt"), ("le", "gt"), ("between", "gt"), ("ends_with", "starts_with"),
-    ("more_than_ago", "within_last"), ("contains_all", "contains_any"))}
 _APPLIES_HINT = {
     "gt": "order compares numbers, text and dates",
     "starts_with": "it applies to text",
@@ -163,7 +163,7 @@ class _Checker:
                     "give it a date or datetime attribute, such as a birth date",
                 ))
                 return None
-            return _Typed(_number(), _written(node))
+            return _Typed(_A_NUMBER, _written(node))
         return self.aggregate(node, scope, found, stack)
 
     def attr(self, node: n.Attr, scope: _Scope, found: list[Diagnostic]) -> _Typed | None:
@@ -228,7 +228,7 @@ class _Checker:
         if node.where is not None:
             stack.append((node.where, _Scope(element, items.name)))
         if node.func == "count":
-            return _Typed(_number(), _written(node))
+            return _Typed(_A_NUMBER, _written(node))
         value = _Typed(element, items.name)
         if node.value_path:
             # The field read from each element; the path's span covers `orders.total`.
@@ -247,7 +247,7 @@ class _Checker:
             ))
             return None
         if node.func in ("sum", "avg"):
-            return _Typed(_number(), _written(node))
+            return _Typed(_A_NUMBER, _written(node))
         return _Typed(value.type, _written(node))
 
     # --- conditions -------------------------------------------------------------------------
@@ -261,7 +261,7 @@ class _Checker:
             # Nothing known about the values: only literals that look like a mistake.
             yield from _lookalikes(node)
             return
-        applies = _APPLIES.get(node.op)
+        applies = _APPLIES.get(_LIKE.get(node.op, node.op))
         if applies is not None:
             looked_at = type_ if OPERATORS[node.op].whole_value else each
             if not _may(looked_at, applies):
@@ -331,10 +331,6 @@ def _of(type_: Type) -> str:
 def _path(node: n.Attr) -> str:
     """A path as the reader wrote it, without the backticks: `address.city`, `session.device`."""
     return ("session." if node.root == "session" else "") + ".".join(node.names)
-
-
-def _number() -> Type:
-    return Scalar("number")
 
 
 def _may(type_: Type, wanted: Iterable[str]) -> bool:
@@ -435,8 +431,7 @@ def _meant(node: n.Compare, each: Type, value: n.Value) -> str:
 
 
 def _applies_hint(op: str, each: Type) -> str:
-    key = {"ge": "gt", "lt": "gt", "le": "gt", "between": "gt", "ends_with": "starts_with",
-           "more_than_ago": "within_last", "contains_all": "contains_any"}.get(op, op)
+    key = _LIKE.get(op, op)
     hint = _APPLIES_HINT[key]
     if key == "gt" and "boolean" in kinds(each):
         return "a boolean has no order: use `is true` or `is false`"
