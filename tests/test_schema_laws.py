@@ -278,23 +278,40 @@ def _generate(path: Path, count: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def inferred(tmp_path_factory: pytest.TempPathFactory) -> Schema:
+def customers(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     path = tmp_path_factory.mktemp("customers") / "customers.jsonl"
     _generate(path, 1000)
     with path.open(encoding="utf-8") as lines:
-        schema = Schema.infer(json.loads(line) for line in lines)
+        return [json.loads(line) for line in lines]
+
+
+def _inferred(customers: list[dict[str, Any]], no_enum: tuple[str, ...] = ()) -> Schema:
     sessions = json.loads((ROOT / "examples" / "sessions.json").read_text(encoding="utf-8"))
+    schema = Schema.infer(customers, no_enum=no_enum)
     return schema.with_session(Schema.infer(sessions.values()))
 
 
-def test_a_schema_inferred_from_the_customers_accepts_every_example(inferred: Schema) -> None:
-    book = segrules.load(ROOT / "examples" / "segments", schema=inferred)
+def test_a_schema_inferred_from_the_customers_accepts_every_example(
+        customers: list[dict[str, Any]]) -> None:
+    # The sample shows six countries; a shop ships to more (and a seed segment excludes
+    # "Nowhere"), so country is inferred as plain text, as examples/customers.schema.json is.
+    schema = _inferred(customers, no_enum=("country",))
+    book = segrules.load(ROOT / "examples" / "segments", schema=schema)
     assert len(book.names) == 47
     assert book.warnings == ()
 
 
-def test_the_inferred_schema_catches_the_typo(inferred: Schema) -> None:
+def test_inferred_with_country_as_an_enum_only_nowhere_is_refused(
+        customers: list[dict[str, Any]]) -> None:
+    with pytest.raises(segrules.SegrulesError) as raised:
+        segrules.load(ROOT / "examples" / "segments", schema=_inferred(customers))
+    assert [(d.code, d.message) for d in raised.value.diagnostics] == [
+        ("SR309", '"Nowhere" is not a value of `country`'),
+    ]
+
+
+def test_the_inferred_schema_catches_the_typo(customers: list[dict[str, Any]]) -> None:
     with pytest.raises(segrules.SegrulesError) as raised:
         segrules.loads('segment us { include where contry is "United States" }',
-                       schema=inferred)
+                       schema=_inferred(customers, no_enum=("country",)))
     assert raised.value.diagnostics[0].hint == "did you mean country?"
