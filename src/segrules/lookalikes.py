@@ -79,7 +79,7 @@ def warning(compare: n.Compare, value: n.Value) -> tuple[str, str, str] | None:
     found = lookalike(value)
     if found is None:
         return None
-    text = f'"{found.literal}"' if found.kind != "boolean" else f'"{_text(value)}"'
+    text = f'"{_text(value)}"'
     if found.kind in ("date", "datetime") and compare.op in _EQUALITY + _ORDER:
         return ("SR402", f"{text} is a string, compared as text and never as a {found.kind}",
                 unquoted_hint(compare, found))
