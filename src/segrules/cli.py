@@ -27,7 +27,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
+from typing import IO, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 from rich.console import Console
@@ -58,9 +58,6 @@ from .lexer import SegrulesLexer
 from .loader import load, parse_all, read_source, seg_files
 from .schema import Schema
 from .visitor import NodeVisitor
-
-if TYPE_CHECKING:
-    from .schema import Schema
 
 __all__ = ["cli", "main", "percent", "read_attributes"]
 
@@ -395,8 +392,6 @@ def _schema(path: str | None) -> Schema | None:
     """``--schema FILE``: the attribute schema a JSON Schema file describes."""
     if path is None:
         return None
-    from .schema import Schema
-
     try:
         return Schema.from_json_schema(Path(path))
     except SegrulesError as error:
