@@ -15,8 +15,8 @@ def test_loading_pauses_the_garbage_collector_and_restores_it(monkeypatch: pytes
                                                               ) -> None:
     states: list[bool] = []
     real = loader.parse_all
-    monkeypatch.setattr(loader, "parse_all",
-                        lambda sources: states.append(gc.isenabled()) or real(sources))
+    monkeypatch.setattr(loader, "parse_all", lambda sources, **options: (
+        states.append(gc.isenabled()) or real(sources, **options)))
     segrules.loads("segment a { include everyone }")
     assert states == [False] and gc.isenabled()
     with pytest.raises(SegrulesError):
