@@ -649,12 +649,12 @@ def test_too_deep_a_schema_or_record_is_an_error_not_a_crash() -> None:
     deep: dict[str, Any] = {"type": "object"}
     for _ in range(5000):
         deep = {"type": "object", "properties": {"a": deep}}
-    with pytest.raises(SchemaError, match="#: nested too deeply"):
+    with pytest.raises(SchemaError, match=r"#/properties/a/.*: nested more than 64 levels"):
         Schema.from_json_schema(deep)
     record: dict[str, Any] = {}
     for _ in range(5000):
         record = {"a": record}
-    with pytest.raises(SchemaError, match="record 1 is nested too deeply"):
+    with pytest.raises(SchemaError, match="record 1 is nested more than 64 levels deep"):
         Schema.infer([record])
 
 

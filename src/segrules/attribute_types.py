@@ -24,6 +24,7 @@ Consumers ask questions through the functions here rather than matching classes:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Literal, TypeAlias
 
@@ -35,6 +36,7 @@ from .errors import Diagnostic, SegrulesValueError
 __all__ = [
     "ALL_KINDS",
     "ANYTHING",
+    "MAX_DEPTH",
     "SCALAR_KINDS",
     "Anything",
     "EnumValue",
@@ -68,6 +70,10 @@ SCALAR_KINDS: tuple[Kind, ...] = ("string", "integer", "number", "boolean", "dat
 #: Every kind ``kinds`` can answer: the scalar kinds, "list" and "record".
 ALL_KINDS = frozenset((*SCALAR_KINDS, "list", "record"))
 EnumValue: TypeAlias = str | int | float | bool | dt.date
+#: How many levels of records and lists an attribute may be nested below the profile. Real
+#: customer data is a handful deep; the limit keeps every recursive walk of a type (hashing,
+#: comparing, writing JSON) far from Python's recursion limit, whoever calls it.
+MAX_DEPTH = 64
 
 # What JSON tells apart: dates and datetimes are strings, integers are numbers. A union holds
 # at most one option per slot, so it reads back from one JSON Schema object unchanged.
@@ -124,6 +130,11 @@ class Scalar:
         if self.enum is not None:
             if not self.enum:
                 raise SchemaError("an enum must allow at least one value")
+            # NaN equals nothing, so no value would match it; JSON has no infinities.
+            infinite = [value for value in self.enum
+                        if isinstance(value, float) and not math.isfinite(value)]
+            if infinite:
+                raise SchemaError(f"enum value {infinite[0]!r} is not a finite number")
             wrong = [value for value in self.enum if not _fits(self.kind, value)]
             if wrong:
                 raise SchemaError(f"enum value {wrong[0]!r} is not a {self.kind}")

@@ -16,8 +16,19 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from .attribute_types import ANYTHING, List, Record, Scalar, SchemaError, Type, join, nullable
+from .attribute_types import (
+    ANYTHING,
+    MAX_DEPTH,
+    List,
+    Record,
+    Scalar,
+    SchemaError,
+    Type,
+    join,
+    nullable,
+)
 from .lists import is_list
+from .numeric import boolean
 
 __all__ = ["ENUM_MAX_VALUES", "ENUM_MIN_RECORDS", "ENUM_MIN_SEEN", "infer_record"]
 
@@ -45,13 +56,20 @@ def _temporal(text: str) -> str | None:
     return None
 
 
+class _TooDeep(Exception):
+    """A place more than ``MAX_DEPTH`` levels below the record."""
+
+
 class _Place:
-    """What has been seen at one place in the data."""
+    """What has been seen at one place in the data, ``depth`` levels below the record."""
 
-    __slots__ = ("booleans", "dates", "datetimes", "fields", "floats", "integers", "item",
-                 "lists", "nulls", "other", "records", "seen", "texts", "values")
+    __slots__ = ("booleans", "dates", "datetimes", "depth", "fields", "floats", "integers",
+                 "item", "lists", "nulls", "other", "records", "seen", "texts", "values")
 
-    def __init__(self) -> None:
+    def __init__(self, depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            raise _TooDeep
+        self.depth = depth
         self.seen = self.nulls = self.records = 0
         self.booleans = self.integers = self.floats = self.lists = self.other = False
         self.texts = self.dates = self.datetimes = False
@@ -90,7 +108,7 @@ class _Place:
                 self._record(value)
             else:
                 self.other = True
-        elif isinstance(value, bool):
+        elif boolean(value) is not None:
             self.booleans = True
         elif isinstance(value, dt.datetime):
             self.datetimes = True
@@ -130,14 +148,14 @@ class _Place:
                 continue
             place = fields.get(name)
             if place is None:
-                place = fields[name] = _Place()
+                place = fields[name] = _Place(self.depth + 1)
             place.add(value)
 
     def _list(self, values: Iterable[object]) -> None:
         self.lists = True
         item = self.item
         if item is None:
-            item = self.item = _Place()
+            item = self.item = _Place(self.depth + 1)
         for value in values:
             item.add(value)
 
@@ -201,15 +219,21 @@ def infer_record(profiles: Iterable[Mapping[str, Any]], no_enum: Iterable[str] =
     """The closed record type of ``profiles`` (mappings), read once, one at a time; the text
     at each dotted path of ``no_enum`` stays plain text."""
     root = _Place()
-    for number, profile in enumerate(profiles, 1):
+    try:
+        records = iter(profiles)
+    except TypeError:
+        raise SchemaError(f"infer reads an iterable of records, not {type(profiles).__name__}",
+                          "SR395") from None
+    for number, profile in enumerate(records, 1):
         if not isinstance(profile, Mapping):
             raise SchemaError(f"record {number} is not a mapping but {type(profile).__name__}",
                               "SR395", "infer reads records such as JSON objects or dicts")
         root.seen += 1
         try:
             root._record(profile)
-        except RecursionError:
-            raise SchemaError(f"record {number} is nested too deeply", "SR395") from None
+        except _TooDeep:
+            raise SchemaError(f"record {number} is nested more than {MAX_DEPTH} levels deep",
+                              "SR395") from None
     if not root.records:
         raise SchemaError("no records to infer a schema from", "SR395")
     record: Type = root.record()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any, cast
 
 from .attribute_types import (
     ANYTHING,
+    MAX_DEPTH,
     Anything,
     EnumValue,
     Kind,
@@ -39,7 +41,7 @@ from .attribute_types import (
     nullable,
 )
 
-__all__ = ["DIALECT", "read_json_schema", "write_json_schema"]
+__all__ = ["DIALECT", "MAX_SCHEMAS", "read_json_schema", "write_json_schema"]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _BASE = "urn:segrules:schema"
@@ -61,6 +63,9 @@ _HINTS = {
     "nullable": 'add "null" to `type` instead',
 }
 _FORMATS = {"date": "date", "date-time": "datetime"}
+# A `$ref` is read again wherever it is used, so a chain of definitions each using the next
+# twice doubles at every step: a page of JSON would take hours. Far more than real schemas read.
+MAX_SCHEMAS = 100_000
 _TYPE_OF_VALUE = {bool: "boolean", int: "integer", float: "number", str: "string",
                   type(None): "null"}
 
@@ -81,12 +86,19 @@ class _Reader:
         resource = DRAFT202012.create_resource(document)
         self.resolver = Registry().with_resource(_BASE, resource).resolver(base_uri=_BASE)
         self.following: list[str] = []
+        self.depth = 0  # levels of properties and items below the root being read
+        self.schemas = 0  # schemas read so far, each use of a `$ref` anew
 
     def error(self, pointer: str, message: str, hint: str | None = None) -> SchemaError:
         where = f"{self.name}: " if self.name else ""
         return SchemaError(f"{where}{pointer}: {message}", "SR393", hint)
 
     def read(self, node: object, pointer: str, resolver: Any) -> Type:
+        self.schemas += 1
+        if self.schemas > MAX_SCHEMAS:
+            raise self.error(pointer, f"the schema expands to more than {MAX_SCHEMAS} "
+                                      "schemas, reading each `$ref` where it is used",
+                             "a definition that uses another twice doubles its size")
         if node is True:
             return ANYTHING
         if node is False:
@@ -95,8 +107,10 @@ class _Reader:
         if not isinstance(node, Mapping):
             raise self.error(pointer, "a schema must be an object or a boolean")
         self._check_keywords(node, pointer)
+        if not isinstance(node.get("format", ""), str):
+            raise self.error(_pointer(pointer, "format"), "`format` must be a string")
         for name, definition in self._object(node, "$defs", pointer).items():
-            self.read(definition, _pointer(pointer, "$defs", name), resolver)
+            self.inner(definition, _pointer(pointer, "$defs", name), resolver)
         if "$ref" in node:
             return self._follow(node, pointer, resolver)
         values = self._enum(node, pointer)
@@ -110,8 +124,20 @@ class _Reader:
             options.append(self._option(kind, node, pointer, resolver, values))
         return join(*options, *([Union((), nullable=True)] if "null" in types else []))
 
+    def inner(self, node: object, pointer: str, resolver: Any) -> Type:
+        """``read`` one level deeper: a property, the items, a definition."""
+        if self.depth >= MAX_DEPTH:
+            raise self.error(pointer, f"nested more than {MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return self.read(node, pointer, resolver)
+        finally:
+            self.depth -= 1
+
     def _check_keywords(self, node: Mapping[str, Any], pointer: str) -> None:
         for keyword in node:
+            if not isinstance(keyword, str):
+                raise self.error(pointer, f"a keyword must be a string, not {keyword!r}")
             if keyword in _READ or keyword in _IGNORED or keyword.startswith("x-"):
                 continue
             close = difflib.get_close_matches(keyword, [*_READ, *_IGNORED], n=1)
@@ -165,6 +191,9 @@ class _Reader:
             if type(value) not in _TYPE_OF_VALUE:
                 raise self.error(where, f"enum value {json.dumps(value)} is not a string, "
                                         "number, boolean or null")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self.error(where, f"enum value {json.dumps(value)} is not a finite "
+                                        "number")
         return list(values)
 
     def _types(self, node: Mapping[str, Any], pointer: str, values: list[object] | None
@@ -212,7 +241,7 @@ class _Reader:
             if isinstance(items, list):
                 raise self.error(_pointer(pointer, "items"), "`items` as a list (a tuple) is "
                                  "not supported", "give one schema for every element")
-            return List(self.read(items, _pointer(pointer, "items"), resolver))
+            return List(self.inner(items, _pointer(pointer, "items"), resolver))
         if kind == "object":
             return self._record(node, pointer, resolver)
         scalar = _FORMATS.get(node.get("format", ""), "string") if kind == "string" else kind
@@ -244,16 +273,29 @@ class _Reader:
                              "`required` must be an array of names")
         fields = {}
         for name, schema in properties.items():
-            found = self.read(schema, _pointer(pointer, "properties", name), resolver)
+            found = self.inner(schema, _pointer(pointer, "properties", name), resolver)
             fields[name] = found if name in required else nullable(found)
         extra = node.get("additionalProperties", True)
-        if extra is True:
-            return Record(fields, open=True)
         if extra is False:
+            self._required_properties(required, fields, pointer)
             return Record(fields)
-        return Record(fields, open=True,
-                      extra=self.read(extra, _pointer(pointer, "additionalProperties"),
-                                      resolver))
+        extra_type = ANYTHING if extra is True else self.inner(
+            extra, _pointer(pointer, "additionalProperties"), resolver)
+        # A required name without a property: it is there, of the type other attributes have.
+        for name in required:
+            fields.setdefault(name, extra_type)
+        return Record(fields, open=True, extra=extra_type)
+
+    def _required_properties(self, required: list[str], fields: Mapping[str, Type],
+                             pointer: str) -> None:
+        """A closed object requiring a name it lacks admits no value: likely a typo."""
+        for name in required:
+            if name not in fields:
+                close = difflib.get_close_matches(name, list(fields), n=1)
+                raise self.error(_pointer(pointer, "required"),
+                                 f"{json.dumps(name)} is required but is not one of the "
+                                 "`properties`, and no other attribute is allowed",
+                                 f"did you mean `{close[0]}`?" if close else None)
 
 
 def _holds(kind: str, value: object) -> bool:
@@ -265,20 +307,43 @@ def _holds(kind: str, value: object) -> bool:
     return found == kind
 
 
+class _Refused(ValueError):
+    """What Python's JSON reader accepts but JSON is not, or is ambiguous in a schema."""
+
+
+def _no_constant(name: str) -> object:
+    raise _Refused(f"not valid JSON: {name} is not a JSON value")
+
+
+def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # The last of two equal keys would win silently: a property would quietly change type.
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _Refused(f"the key {json.dumps(key)} appears twice in one object")
+        found[key] = value
+    return found
+
+
 def _load(source: str | os.PathLike[str]) -> tuple[Any, str]:
     name = str(source)
     try:
         text = Path(source).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise SchemaError(f"{name}: no such file", "SR000") from None
-    except (OSError, UnicodeDecodeError) as error:
+        hint = ("to read JSON text, pass json.loads(text)" if name.lstrip().startswith("{")
+                else None)
+        raise SchemaError(f"{name}: no such file", "SR000", hint) from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
         reason = getattr(error, "strerror", None) or getattr(error, "reason", None) or error
         raise SchemaError(f"{name}: cannot read ({reason})", "SR000") from None
     try:
-        return json.loads(text), name
+        return json.loads(text, parse_constant=_no_constant,
+                          object_pairs_hook=_object_once), name
     except json.JSONDecodeError as error:
         raise SchemaError(f"{name}:{error.lineno}:{error.colno}: not valid JSON: "
                           f"{error.msg}") from None
+    except _Refused as error:
+        raise SchemaError(f"{name}: {error}") from None
     except (ValueError, RecursionError):
         raise SchemaError(f"{name}: not valid JSON") from None
 
@@ -287,6 +352,9 @@ def read_json_schema(source: str | os.PathLike[str] | Mapping[str, Any], session
                      ) -> tuple[Record, Record | None]:
     """The profile record and the session record (if ``session_keyword`` holds one) of a
     JSON Schema document, given as a file path or as the parsed document."""
+    if not isinstance(source, Mapping | str | os.PathLike):
+        raise SchemaError("from_json_schema reads a file path or a mapping (a parsed JSON "
+                          f"Schema), not {type(source).__name__}")
     document, name = (source, "") if isinstance(source, Mapping) else _load(source)
     if not isinstance(document, Mapping):
         raise SchemaError(f"{name or 'the schema'}: a JSON Schema document must be an object")

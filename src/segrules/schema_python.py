@@ -18,6 +18,7 @@ import collections.abc as abc
 import dataclasses
 import datetime as dt
 import enum
+import math
 import numbers
 import sys
 import types
@@ -29,6 +30,7 @@ import attrs
 
 from .attribute_types import (
     ANYTHING,
+    MAX_DEPTH,
     EnumValue,
     List,
     Record,
@@ -70,24 +72,49 @@ def _is_class(cls: object) -> bool:
                                       or typing.is_typeddict(cls) or _pydantic_model(cls))
 
 
+def _generic(hint: Any) -> tuple[type[Any], dict[Any, Any]] | None:
+    """A generic class given its arguments (``Box[int]``): the class and what its type
+    parameters stand for; None for anything else."""
+    origin = typing.get_origin(hint)
+    if not _is_class(origin):
+        return None
+    parameters = getattr(origin, "__parameters__", ())
+    return origin, dict(zip(parameters, typing.get_args(hint), strict=False))
+
+
 class _Builder:
-    """Turns annotations into types, remembering the classes being built to stop at cycles."""
+    """Turns annotations into types, remembering the classes being built to stop at cycles,
+    and what the type parameters of the generic ones stand for."""
 
     def __init__(self) -> None:
         self.building: list[type[Any]] = []
+        self.bound: list[dict[Any, Any]] = [{}]
+        self.depth = 0  # levels of records and lists below the root class
 
-    def record(self, cls: type[Any]) -> Record:
+    def record(self, cls: type[Any], bound: dict[Any, Any] | None = None) -> Record:
         self.building.append(cls)
+        self.bound.append(bound or {})
         try:
             return Record({name: found for name, found in self._fields(cls)})
         finally:
             self.building.pop()
+            self.bound.pop()
+
+    def inner(self, hint: Any, where: str) -> Type:
+        """``type_of`` one level deeper: a field of a record, the items of a list."""
+        if self.depth >= MAX_DEPTH:
+            raise _error(where, f"nested more than {MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return self.type_of(hint, where)
+        finally:
+            self.depth -= 1
 
     def _fields(self, cls: type[Any]) -> typing.Iterator[tuple[str, Type]]:
         name_of = cls.__qualname__
         if _pydantic_model(cls):
             for name, info in cls.model_fields.items():
-                yield name, self.type_of(info.annotation, f"{name_of}.{name}")
+                yield name, self.inner(info.annotation, f"{name_of}.{name}")
             return
         if attrs.has(cls):
             try:
@@ -99,7 +126,7 @@ class _Builder:
                 if not attribute.name.startswith("_"):
                     where = f"{name_of}.{attribute.name}"
                     yield attribute.name, (ANYTHING if attribute.type is None
-                                           else self.type_of(attribute.type, where))
+                                           else self.inner(attribute.type, where))
             return
         try:
             hints = typing.get_type_hints(cls, include_extras=True)
@@ -108,7 +135,7 @@ class _Builder:
         if typing.is_typeddict(cls):
             optional: frozenset[str] = getattr(cls, "__optional_keys__", frozenset())
             for name, hint in hints.items():
-                found = self.type_of(hint, f"{name_of}.{name}")
+                found = self.inner(hint, f"{name_of}.{name}")
                 # Python 3.11 cannot see NotRequired in a string annotation: the hint can.
                 marked = typing.get_origin(hint)
                 may_lack = (name in optional if marked not in _REQUIRED_MARKS
@@ -118,7 +145,7 @@ class _Builder:
         for field in dataclasses.fields(cls):
             if not field.name.startswith("_"):
                 where = f"{name_of}.{field.name}"
-                yield field.name, self.type_of(hints.get(field.name, Any), where)
+                yield field.name, self.inner(hints.get(field.name, Any), where)
 
     def type_of(self, hint: Any, where: str) -> Type:
         """The attribute type of annotation ``hint`` of the field at ``where``."""
@@ -136,17 +163,27 @@ class _Builder:
         if isinstance(hint, typing.NewType):
             return self.type_of(hint.__supertype__, where)
         if isinstance(hint, typing.TypeVar):
+            if hint in self.bound[-1]:
+                return self.type_of(self.bound[-1][hint], where)
             return self.type_of(hint.__bound__, where) if hint.__bound__ is not None else ANYTHING
         if origin is tuple:
             items = [arg for arg in args if arg is not Ellipsis]
-            return List(join(*(self.type_of(arg, where) for arg in items)) if items else ANYTHING)
+            return List(join(*(self.inner(arg, where) for arg in items)) if items else ANYTHING)
         if origin in _LISTS:
-            return List(self.type_of(args[0], where) if args else ANYTHING)
+            return List(self.inner(args[0], where) if args else ANYTHING)
         if origin in _MAPPINGS:
             if args and args[0] not in (str, Any):
                 raise _error(where, f"a mapping with keys of type {args[0]!r} has no "
                                     "attribute names")
-            return Record(open=True, extra=self.type_of(args[1], where) if args else None)
+            return Record(open=True, extra=self.inner(args[1], where) if args else None)
+        generic = _generic(hint)
+        if generic is not None:
+            cls, bound = generic
+            # The arguments are read where they were written: one may be our own parameter.
+            outer = self.bound[-1]
+            bound = {parameter: outer.get(arg, arg) if isinstance(arg, typing.TypeVar) else arg
+                     for parameter, arg in bound.items()}
+            return ANYTHING if cls in self.building else self.record(cls, bound)
         if isinstance(hint, type):
             return self._class(hint, where)
         raise _error(where, f"{hint!r} has no attribute type")
@@ -187,12 +224,17 @@ def _literal(value: object, where: str) -> Type:
     kind = kinds.get(type(value))
     if kind is None:
         raise _error(where, f"the allowed value {value!r} is not a string, number or boolean")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _error(where, f"the allowed value {value!r} is not a finite number")
     allowed: EnumValue = value  # type: ignore[assignment]
     return Scalar(kind, (allowed,))
 
 
 def record_for(cls: type[Any]) -> Record:
     """The closed record type of a dataclass, attrs class, TypedDict or pydantic model."""
+    generic = _generic(cls)
+    if generic is not None:
+        return _Builder().record(*generic)
     if not _is_class(cls):
         shown = getattr(cls, "__qualname__", None) or repr(cls)
         raise SchemaError(f"{shown}: not a dataclass, attrs class, TypedDict or pydantic "
