@@ -267,3 +267,33 @@ def test_a_schema_that_doubles_at_every_ref_is_refused_instead_of_taking_hours(
         {"type": "object", "$defs": definitions, "properties": {"top": {"$ref": "#/$defs/d39"}}}))
     assert problem.code == "SR393"
     assert "the schema expands to more than 2000 schemas" in problem.message
+
+
+def test_a_ref_under_an_id_is_relative_to_it() -> None:
+    # What a JSON Schema validator reads: `#/$defs/n` inside `x` is x's own definition.
+    schema = Schema.from_json_schema({
+        "type": "object",
+        "$defs": {"n": {"type": "string"}},
+        "properties": {
+            "top": {"$ref": "#/$defs/n"},
+            "x": {"$id": "urn:example:x", "type": "object",
+                  "$defs": {"n": {"type": "integer"}},
+                  "properties": {"n": {"$ref": "#/$defs/n"}, "again": {"$ref": "#"}}},
+        },
+    })
+    assert schema.lookup(("top",)) == Scalar("string", nullable=True)
+    assert schema.lookup(("x", "n")) == Scalar("integer", nullable=True)
+    assert schema.lookup(("x", "again", "n")) == Scalar("integer", nullable=True)
+    assert schema.lookup(("x", "again", "again")) == ANYTHING  # where x recurs
+    problem = _problem(lambda: Schema.from_json_schema(
+        {"type": "object", "properties": {"x": {"$id": 3}}}))
+    assert problem.message.startswith("#/properties/x/$id: `$id` must be a string")
+
+
+@pytest.mark.parametrize("elsewhere", [{"items": [1]}, {"$defs": []}])
+def test_an_anchor_searched_through_a_malformed_document_is_a_schema_error(
+        elsewhere: dict[str, Any]) -> None:
+    problem = _problem(lambda: Schema.from_json_schema(
+        _profile(a={"$ref": "#foo"}, b=elsewhere)))
+    assert problem.code == "SR393"
+    assert problem.message.startswith("#/properties/a/$ref: cannot resolve '#foo'")

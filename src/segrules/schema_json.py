@@ -79,15 +79,19 @@ class _Reader:
     """Reads one document's schemas into types, following ``$ref`` with ``referencing``."""
 
     def __init__(self, document: Mapping[str, Any], name: str) -> None:
+        self.name = name
+        self.resolver = self._resolver(document, _BASE)
+        self.following: list[int] = []  # the schemas being read through `$ref`, by identity
+        self.depth = 0  # levels of properties and items below the root being read
+        self.schemas = 0  # schemas read so far, each use of a `$ref` anew
+
+    @staticmethod
+    def _resolver(document: Mapping[str, Any], uri: str) -> Any:
         from referencing import Registry
         from referencing.jsonschema import DRAFT202012
 
-        self.name = name
         resource = DRAFT202012.create_resource(document)
-        self.resolver = Registry().with_resource(_BASE, resource).resolver(base_uri=_BASE)
-        self.following: list[str] = []
-        self.depth = 0  # levels of properties and items below the root being read
-        self.schemas = 0  # schemas read so far, each use of a `$ref` anew
+        return Registry().with_resource(uri, resource).resolver(base_uri=uri)
 
     def error(self, pointer: str, message: str, hint: str | None = None) -> SchemaError:
         where = f"{self.name}: " if self.name else ""
@@ -107,8 +111,13 @@ class _Reader:
         if not isinstance(node, Mapping):
             raise self.error(pointer, "a schema must be an object or a boolean")
         self._check_keywords(node, pointer)
-        if not isinstance(node.get("format", ""), str):
-            raise self.error(_pointer(pointer, "format"), "`format` must be a string")
+        for keyword in ("format", "$id"):
+            if not isinstance(node.get(keyword, ""), str):
+                raise self.error(_pointer(pointer, keyword), f"`{keyword}` must be a string")
+        if "$id" in node and pointer != "#":
+            # A `$ref` under an `$id` is relative to it, as a JSON Schema validator reads it;
+            # only local ones are read, so the subschema is a document of its own.
+            resolver = self._resolver(node, f"{_BASE}:{id(node)}")
         for name, definition in self._object(node, "$defs", pointer).items():
             self.inner(definition, _pointer(pointer, "$defs", name), resolver)
         if "$ref" in node:
@@ -164,13 +173,19 @@ class _Reader:
         if not isinstance(ref, str) or not ref.startswith("#"):
             raise self.error(_pointer(pointer, "$ref"), f"only a local `$ref` is supported, "
                                                         f"not {ref!r}", "write #/$defs/NAME")
-        if ref in self.following:
-            return ANYTHING
         try:
             resolved = resolver.lookup(ref)
         except Unresolvable:
             raise self.error(_pointer(pointer, "$ref"), f"cannot resolve {ref!r}") from None
-        self.following.append(ref)
+        except (AttributeError, TypeError, ValueError):
+            # `referencing` searches the whole document for an anchor, trusting its shape.
+            raise self.error(_pointer(pointer, "$ref"), f"cannot resolve {ref!r}: the search "
+                                                        "met a malformed part of the document",
+                             "look for `$defs`, `properties` or `items` of the wrong "
+                             "kind") from None
+        if id(resolved.contents) in self.following:
+            return ANYTHING
+        self.following.append(id(resolved.contents))
         try:
             return self.read(resolved.contents, ref, resolved.resolver)
         finally:
