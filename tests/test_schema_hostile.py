@@ -180,6 +180,21 @@ def test_a_generic_class_with_arguments_is_a_record_of_them() -> None:
     assert Schema.from_type(_Box).profile == Record({"value": ANYTHING, "values": List(ANYTHING)})
 
 
+@dataclasses.dataclass
+class _Pair(Generic[T]):
+    inner: _Box[T]
+    lists: _Box[list[T]] | None
+
+
+def test_a_type_parameter_means_what_it_meant_where_the_argument_was_written() -> None:
+    # `_Box[list[T]]` inside `_Pair[int]` is a box of lists of integers, not T inside T forever.
+    assert Schema.from_type(_Pair[int]).profile == Record({
+        "inner": Record({"value": Scalar("integer"), "values": List(Scalar("integer"))}),
+        "lists": Record({"value": List(Scalar("integer")),
+                         "values": List(List(Scalar("integer")))}, nullable=True),
+    })
+
+
 def _nested_class(depth: int) -> type[Any]:
     cls: type[Any] = dataclasses.make_dataclass("Leaf", [("x", int)])
     for level in range(depth):

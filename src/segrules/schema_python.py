@@ -164,7 +164,12 @@ class _Builder:
             return self.type_of(hint.__supertype__, where)
         if isinstance(hint, typing.TypeVar):
             if hint in self.bound[-1]:
-                return self.type_of(self.bound[-1][hint], where)
+                # The argument means what it meant where it was written: in the class outside.
+                frame = self.bound.pop()
+                try:
+                    return self.type_of(frame[hint], where)
+                finally:
+                    self.bound.append(frame)
             return self.type_of(hint.__bound__, where) if hint.__bound__ is not None else ANYTHING
         if origin is tuple:
             items = [arg for arg in args if arg is not Ellipsis]
@@ -179,10 +184,6 @@ class _Builder:
         generic = _generic(hint)
         if generic is not None:
             cls, bound = generic
-            # The arguments are read where they were written: one may be our own parameter.
-            outer = self.bound[-1]
-            bound = {parameter: outer.get(arg, arg) if isinstance(arg, typing.TypeVar) else arg
-                     for parameter, arg in bound.items()}
             return ANYTHING if cls in self.building else self.record(cls, bound)
         if isinstance(hint, type):
             return self._class(hint, where)
