@@ -900,6 +900,17 @@ def sql_query(names: tuple[str, ...], segments_path: str, dialect: str, table: s
         _warn(str(warning.message))
 
 
+def _register_test_command() -> None:
+    # Defined with the test runner it drives; imported here, after `cli` exists, because it
+    # reuses this module's reporting.
+    from .testing.command import run_tests
+
+    cli.add_command(run_tests)
+
+
+_register_test_command()
+
+
 def main(argv: list[str] | None = None) -> None:
     """The ``segrules`` console script."""
     cli.main(args=argv, prog_name="segrules")
