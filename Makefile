@@ -41,6 +41,7 @@ demo: $(STAMP) $(DATA)
 		--now $(NOW) --store main --limit 5
 	$(SEG) preview newsletter_vip --segments examples/segments --customers $(DATA) \
 		--now $(NOW) --session examples/sessions.json:mobile_newsletter --limit 5
+	$(SEG) test examples/tests
 
 # Build the wheel, install it in a fresh venv outside the source tree, and load a segment there.
 wheel-check: $(STAMP)
