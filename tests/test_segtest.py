@@ -190,7 +190,12 @@ def test_relations_are_checked_by_generation(tmp_path: Path, relation: str, hold
 def test_a_subset_counterexample_is_a_real_one(tmp_path: Path) -> None:
     tests = read(write(tmp_path, '[[relation]]\nsubset = ["big", "vip"]\n'))
     outcome = check_relation(tests, tests.relations[0])
-    assert "profile:" in outcome.details and "employee" in outcome.details
+    visit = outcome.example
+    assert "profile:" in outcome.details
+    options = {"session": visit.session, "customer_id": visit.customer_id, "store": visit.store,
+               "now": tests.relations[0].now}
+    assert tests.book.matches("big", visit.profile, **options)
+    assert not tests.book.matches("vip", visit.profile, **options)
 
 
 # --- coverage ---------------------------------------------------------------------------------

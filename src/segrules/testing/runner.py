@@ -31,12 +31,14 @@ _RELATION_EXAMPLES = 300
 
 @frozen
 class Outcome:
-    """What one case or relation gave: ``passed``, and for a failure a readable ``details``."""
+    """What one case or relation gave: ``passed``, and for a failure a readable ``details``
+    (and, for a relation, the generated counterexample ``example``: a ``Visit``)."""
 
     kind: str  # "case" or "relation"
     name: str
     passed: bool
     details: str = ""
+    example: Any = None
 
 
 def run_file(tests: TestFile) -> Iterator[Outcome]:
@@ -77,14 +79,14 @@ def check_relation(tests: TestFile, relation: Relation) -> Outcome:
         if found is not None:
             return Outcome("relation", relation.name, False,
                            f"this customer is in {segment_name(small)} but not in "
-                           f"{segment_name(large)}:\n" + _indented(_visit(found)))
+                           f"{segment_name(large)}:\n" + _indented(_visit(found)), found)
         return Outcome("relation", relation.name, True)
     for first, second in itertools.combinations(relation.names, 2):
         found, _ = _generate(tests, relation, inside=(first, second), outside=())
         if found is not None:
             return Outcome("relation", relation.name, False,
                            f"this customer is in both {segment_name(first)} and "
-                           f"{segment_name(second)}:\n" + _indented(_visit(found)))
+                           f"{segment_name(second)}:\n" + _indented(_visit(found)), found)
     return Outcome("relation", relation.name, True)
 
 
@@ -119,7 +121,7 @@ def _visit(visit: Any) -> str:
     lines = [f"profile: {_json(visit.profile)}"]
     for label in ("session", "customer_id", "store"):
         value = getattr(visit, label, None)
-        if value is not None:
+        if value is not None and value != {}:
             lines.append(f"{label}: {_json(value)}")
     return "\n".join(lines)
 
