@@ -110,11 +110,12 @@ def read(path: str | os.PathLike[str], books: dict[Path, Book] | None = None) ->
         raise SegrulesError(f'{path}: no `segments` key (e.g. segments = "segments")')
     if not isinstance(data["segments"], str):
         raise SegrulesError(f"{path}: `segments` must be a path (a string)")
-    segments = (path.parent / data["segments"]).resolve()
+    segments = _shown((path.parent / data["segments"]).resolve())
     cache = books if books is not None else {}
-    book = cache.get(segments)
+    key = segments.resolve()
+    book = cache.get(key)
     if book is None:
-        book = cache[segments] = load(segments)
+        book = cache[key] = load(segments)
     default_now = _moment(data["now"], f"{path}: `now`") if "now" in data else None
     cases = tuple(_case(entry, number, path, book, default_now)
                   for number, entry in enumerate(_tables(data, "case", path), 1))
@@ -123,6 +124,15 @@ def read(path: str | os.PathLike[str], books: dict[Path, Book] | None = None) ->
     if not cases and not relations:
         raise SegrulesError(f"{path}: no [[case]] and no [[relation]]: nothing to test")
     return TestFile(path, book, segments, cases, relations)
+
+
+def _shown(path: Path) -> Path:
+    """``path`` relative to the current folder when it is below it: reports name the files as
+    the user would type them."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _tables(data: Mapping[str, Any], key: str, path: Path) -> list[Mapping[str, Any]]:
