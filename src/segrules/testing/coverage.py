@@ -36,6 +36,7 @@ class _BookCoverage:
     conditions: dict[int, _Seen] = field(factory=dict)
     decided: set[tuple[str, str, int]] = field(factory=set)
     ids: set[str] = field(factory=set)
+    named: set[str] = field(factory=set)
     cases: int = 0
 
 
@@ -48,6 +49,7 @@ class Coverage:
     def add(self, book: Book, segments: Path, case: Case) -> None:
         seen = self._books.setdefault(id(book), _BookCoverage(book, segments))
         seen.cases += 1
+        seen.named.update(case.in_, case.not_in)
         cid = case.customer_id if case.customer_id is not None else case.profile.get("id")
         text = id_text(cid) if cid is not None else None
         if text is not None:
@@ -78,7 +80,13 @@ class Coverage:
             yield from (f"  {gap}" for gap in gaps)
 
     def _gaps(self, seen: _BookCoverage) -> Iterator[str]:
+        tested = _with_references(seen.book, seen.named)
+        untested = [segment_name(name) for name in seen.book.names if name not in tested]
+        if untested:
+            yield f"no case names or reaches: {', '.join(untested)}"
         for name in seen.book.names:
+            if name not in tested:
+                continue
             segment = seen.book[name]
             blocks = [("include", i, e) for i, e in enumerate(segment.includes)] + [
                 ("exclude", i, e) for i, e in enumerate(segment.excludes)]
@@ -99,6 +107,19 @@ class Coverage:
                     if cid not in seen.ids:
                         yield (f"{_where(segment)}{segment_name(name)}: {role} customers "
                                f"lists {cid!r}, which no case uses")
+
+
+def _with_references(book: Book, names: set[str]) -> set[str]:
+    """``names`` and every segment they reference, directly or not: a case for a segment
+    exercises the segments it reads."""
+    reached = set(names)
+    pending = list(names)
+    while pending:
+        for target in book.compiled(pending.pop()).references:
+            if target.name not in reached:
+                reached.add(target.name)
+                pending.append(target.name)
+    return reached
 
 
 def _leaves(tree: Explanation, expr: n.Expr, *, top: bool = False
