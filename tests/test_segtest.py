@@ -280,3 +280,11 @@ def test_pytest_shows_a_failing_case_with_its_explanation(pytester: pytest.Pytes
     result.stdout.fnmatch_lines(["*did you mean vip?*", "*expected in vip, but not a member*",
                                  "*no include block held*"])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_the_command_line_starts_without_hypothesis() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, segrules.cli; assert 'hypothesis' not in sys.modules, 'imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)

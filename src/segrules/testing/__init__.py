@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hypothesis import strategies as st
+if TYPE_CHECKING:
+    from hypothesis import strategies as st
 
-from ..book import Book
-from ._strategies import Visit, generator
+    from ..book import Book
+    from ._strategies import Visit
+
+# Hypothesis is imported when a strategy is first built, not with this package: the
+# `segrules test` command and the pytest plugin live here and must start without it.
 
 __all__ = ["Visit", "customers", "visits"]
 
@@ -34,6 +38,8 @@ def customers(book: Book, *, inside: Names = (), outside: Names = (),
     inside, a name both inside and outside, a window without ``now``, a store the segment does
     not list, a segment that needs session data: use ``visits``).
     """
+    from ._strategies import generator
+
     return generator(book, inside, outside, now, store, schema,
                      with_session=False).customers()
 
@@ -44,4 +50,14 @@ def visits(book: Book, *, inside: Names = (), outside: Names = (),
     """Visits (``.profile``, ``.session``, ``.customer_id``, ``.store``, ``.now``) that
     ``book.matches`` with those arguments places as asked. With ``store=None`` a visit may be
     for any store the segments inside list."""
+    from ._strategies import generator
+
     return generator(book, inside, outside, now, store, schema, with_session=True).visits()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Visit":
+        from ._strategies import Visit
+
+        return Visit
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

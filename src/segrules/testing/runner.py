@@ -93,30 +93,14 @@ def check_relation(tests: TestFile, relation: Relation) -> Outcome:
 def _generate(tests: TestFile, relation: Relation, *, inside: tuple[str, ...],
               outside: tuple[str, ...]) -> tuple[Any, str]:
     """A generated visit inside and outside the given segments, or None and why none was."""
-    # Hypothesis is the testing extra's dependency: imported only when a relation runs.
     try:
-        from hypothesis import HealthCheck, find, settings
-        from hypothesis.errors import NoSuchExample, Unsatisfiable
+        from ._strategies import example
     except ImportError:
         raise SegrulesError("relations are checked by generating customers, which needs "
                             "Hypothesis: pip install 'segrules[testing]'") from None
-
-    from . import visits
-
-    try:
-        strategy = visits(tests.book, inside=inside, outside=outside, now=relation.now,
-                          store=relation.store)
-    except SegrulesError as error:
-        # The request can be seen never to be met (a disabled segment, a store it lacks…).
-        return None, f": {error}"
-    # Derandomized: a test file gives the same verdict on every run, and no seed to print.
-    quick = settings(max_examples=_RELATION_EXAMPLES, database=None, deadline=None,
-                     derandomize=True,
-                     suppress_health_check=list(HealthCheck))
-    try:
-        return find(strategy, lambda _: True, settings=quick), ""
-    except (NoSuchExample, Unsatisfiable):
-        return None, ""
+    found = example(tests.book, inside=inside, outside=outside, now=relation.now,
+                    store=relation.store, max_examples=_RELATION_EXAMPLES)
+    return found, "" if found is not None else " (the rules, stores and window allow none)"
 
 
 def _visit(visit: Any) -> str:
