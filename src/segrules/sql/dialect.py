@@ -41,6 +41,8 @@ class Dialect:
     sqlglot: ClassVar[str] = ""
     #: The longest column name the engine keeps (bytes of UTF-8), None when unlimited.
     max_name_bytes: ClassVar[int | None] = None
+    # Whether the engine replaces `${name}` in the query text before parsing it.
+    substitutes_variables: ClassVar[bool] = False
     #: Whether two column names equal ignoring case are the same column.
     caseless_names: ClassVar[bool] = False
     #: The text type the customer id is cast to for explicit lists and the membership join.

@@ -70,7 +70,27 @@ def select(book: Any, names: Iterable[str] | str | None = None, *, dialect: str 
             f"{sessions} condition(s) read session attributes, which a table does not have: "
             "in SQL they are missing, as for a customer evaluated without session data"),
             stacklevel=2)
-    return query.sql(dialect=engine.sqlglot, unsupported_level=ErrorLevel.RAISE, pretty=pretty)
+    if engine.substitutes_variables:
+        query = query.transform(_unsubstituted)
+    text = query.sql(dialect=engine.sqlglot, unsupported_level=ErrorLevel.RAISE, pretty=pretty)
+    if engine.substitutes_variables and "${" in text:
+        # Only a name can still hold it (literals were split above): an attribute or table.
+        raise SegrulesError([Diagnostic(
+            "SR601", f"a name holding `${{` cannot be used in {engine.name} SQL: {engine.name} "
+            "replaces `${…}` in the query text with a variable's value before reading it",
+            hint="rename the attribute or table")])
+    return text
+
+
+def _unsubstituted(node: exp.Expr) -> exp.Expr:
+    """A string literal holding ``${`` as a CONCAT of pieces that do not: Spark replaces
+    ``${name}`` anywhere in the query text, string literals included, before parsing
+    (spark.sql.variable.substitute, on by default), so ``'${x}'`` would read as ``''``."""
+    if not (isinstance(node, exp.Literal) and node.is_string and "${" in node.this):
+        return node
+    first, *rest = node.this.split("${")
+    pieces = [first + "$", *(f"{{{part}$" for part in rest[:-1]), f"{{{rest[-1]}"]
+    return exp.func("CONCAT", *(exp.Literal.string(piece) for piece in pieces))
 
 
 def _check_names(names: list[str], engine: Dialect) -> None:
@@ -83,6 +103,11 @@ def _check_names(names: list[str], engine: Dialect) -> None:
             problems.append(Diagnostic(
                 "SR602", f"segment {name!r} is longer than the {engine.max_name_bytes} bytes "
                 f"{engine.name} keeps of a column name: it would be truncated"))
+            continue
+        if engine.substitutes_variables and "${" in name:
+            problems.append(Diagnostic(
+                "SR602", f"segment {name!r} holds `${{`, which {engine.name} replaces with a "
+                "variable's value in the query text: its column could not be named so"))
             continue
         if engine.name == "postgres" and "\0" in name:
             problems.append(Diagnostic(

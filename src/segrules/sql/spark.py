@@ -26,6 +26,8 @@ class Spark(Dialect):
     sqlglot = "spark"
     # Column names are case-insensitive by default (spark.sql.caseSensitive=false).
     caseless_names: ClassVar[bool] = True
+    # spark.sql.variable.substitute is on by default: `${x}` anywhere in the text is replaced.
+    substitutes_variables: ClassVar[bool] = True
     text_type: ClassVar[str] = "STRING"
     normalizes: ClassVar[bool] = False
     caseless_affixes: ClassVar[bool] = False
