@@ -5,6 +5,7 @@ the pytest plugin."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import textwrap
 from pathlib import Path
 
@@ -18,6 +19,15 @@ from segrules.testing.runner import check_relation, run_case
 from segrules.testing.segtest import find, read
 
 pytest_plugins = ["pytester"]
+
+
+def _plugin() -> list[str]:
+    """Loading the plugin in pytester's run: an installed segrules registers it through its
+    entry point already (a second `-p` would register it twice); a source checkout on
+    PYTHONPATH does not."""
+    groups = importlib.metadata.entry_points(group="pytest11")
+    installed = any(e.value == "segrules.testing.plugin" for e in groups)
+    return [] if installed else ["-p", "segrules.testing.plugin"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEGMENTS = """\
@@ -267,15 +277,14 @@ def test_the_example_test_files_pass() -> None:
 
 def test_pytest_collects_segment_test_files(pytester: pytest.Pytester) -> None:
     write(pytester.path, PASSING + '[[relation]]\ndisjoint = ["adults", "minors"]\n')
-    result = pytester.runpytest("-p", "segrules.testing.plugin")
+    result = pytester.runpytest(*_plugin())
     result.assert_outcomes(passed=2)
 
 
 def test_pytest_shows_a_failing_case_with_its_explanation(pytester: pytest.Pytester) -> None:
     write(pytester.path, '[[case]]\nname = "wrong"\nprofile = { spent = 10 }\nin = "vip"\n')
     write(pytester.path, '[[case]]\nprofile = {}\nin = "vipp"\n', "bad.segtest.toml")
-    result = pytester.runpytest("-p", "segrules.testing.plugin",
-                                "--continue-on-collection-errors")
+    result = pytester.runpytest(*_plugin(), "--continue-on-collection-errors")
     result.assert_outcomes(failed=1, errors=1)
     result.stdout.fnmatch_lines(["*did you mean vip?*", "*expected in vip, but not a member*",
                                  "*no include block held*"])
