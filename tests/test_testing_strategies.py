@@ -1,8 +1,8 @@
 """``segrules.testing``: every drawn customer is placed as requested, for every example segment
 and for random segments, and requests that can never be met fail when the strategy is built.
 
-The draws per example segment and side default to 100 (about 40 s for all 47 segments on the
-CI machine); set ``SEGRULES_TESTING_DRAWS=200`` for the full count.
+The draws per example segment and side default to 100 (about 40 s for all 47 segments);
+CI sets ``SEGRULES_TESTING_DRAWS=200`` (.ci/run), the full count.
 """
 
 from __future__ import annotations
