@@ -133,10 +133,17 @@ class Dialect:
         FALSE for an empty or NULL list."""
         raise NotImplementedError
 
+    def _filter(self, items: exp.Expr, var: str, where: exp.Expr | None
+                ) -> exp.Expr:
+        """The list of the elements ``where`` selects (all when None), for engines with list
+        functions."""
+        raise NotImplementedError
+
     def count(self, items: exp.Expr, var: str, where: exp.Expr | None
               ) -> exp.Expr:
         """How many elements satisfy ``where`` (all when None); 0 for a NULL list."""
-        raise NotImplementedError
+        return exp.Coalesce(this=self.length(self._filter(items, var, where)),
+                            expressions=[exp.Literal.number(0)])
 
     def fold(self, func: str, items: exp.Expr, var: str, where: exp.Expr | None,
              value: exp.Expr) -> exp.Expr:

@@ -60,11 +60,6 @@ class Spark(Dialect):
         return exp.Coalesce(this=exp.Anonymous(this="EXISTS", expressions=[
             items, _lambda(test, var)]), expressions=[exp.false()])
 
-    def count(self, items: exp.Expr, var: str, where: exp.Expr | None
-              ) -> exp.Expr:
-        return exp.Coalesce(this=self.length(self._filter(items, var, where)),
-                            expressions=[exp.Literal.number(0)])
-
     def fold(self, func: str, items: exp.Expr, var: str, where: exp.Expr | None,
              value: exp.Expr) -> exp.Expr:
         chosen = self._filter(items, var, where)
