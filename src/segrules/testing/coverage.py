@@ -57,9 +57,7 @@ class Coverage:
         for name in book.names:
             tree = book.explain(name, case.profile, session=case.session,
                                 customer_id=case.customer_id, store=case.store, now=case.now)
-            segment = book[name]
-            blocks = [("include", i, e) for i, e in enumerate(segment.includes)] + [
-                ("exclude", i, e) for i, e in enumerate(segment.excludes)]
+            blocks = _blocks(book[name])
             if len(tree.children) != len(blocks):
                 continue  # decided before any block (disabled, store, window, explicit list)
             deciding = {"include_held": "include", "exclude_held": "exclude"}.get(tree.rule or "")
@@ -88,8 +86,7 @@ class Coverage:
             if name not in tested:
                 continue
             segment = seen.book[name]
-            blocks = [("include", i, e) for i, e in enumerate(segment.includes)] + [
-                ("exclude", i, e) for i, e in enumerate(segment.excludes)]
+            blocks = _blocks(segment)
             for kind, index, expr in blocks:
                 if (name, kind, index) not in seen.decided and not isinstance(expr, n.Everyone):
                     yield (f"{_where(expr)}{segment_name(name)}: {kind} block {index + 1} "
@@ -107,6 +104,18 @@ class Coverage:
                     if cid not in seen.ids:
                         yield (f"{_where(segment)}{segment_name(name)}: {role} customers "
                                f"lists {cid!r}, which no case uses")
+
+
+def _blocks(segment: n.Segment) -> list[tuple[str, int, n.Expr]]:
+    """The segment's blocks in explanation order: includes, then excludes."""
+    return [("include", i, e) for i, e in enumerate(segment.includes)] + [
+        ("exclude", i, e) for i, e in enumerate(segment.excludes)]
+
+
+def _is_condition(expr: n.Expr) -> bool:
+    """A single condition: a comparison, or `in segment` / `not in segment`."""
+    return isinstance(expr, n.Compare | n.InSegment) or (
+        isinstance(expr, n.Not) and isinstance(expr.item, n.InSegment))
 
 
 def _with_references(book: Book, names: set[str]) -> set[str]:
@@ -130,8 +139,7 @@ def _leaves(tree: Explanation, expr: n.Expr, *, top: bool = False
         if tree.children:
             yield from _leaves(tree.children[0], expr)
         return
-    if isinstance(expr, n.Compare | n.InSegment) or (
-            isinstance(expr, n.Not) and isinstance(expr.item, n.InSegment)):
+    if _is_condition(expr):
         yield expr, tree.matched
     elif isinstance(expr, n.AllOf | n.AnyOf):
         for child, item in zip(tree.children, expr.items, strict=False):
@@ -145,8 +153,7 @@ def _leaves(tree: Explanation, expr: n.Expr, *, top: bool = False
 
 
 def _conditions(expr: n.Expr) -> Iterator[n.Expr]:
-    if isinstance(expr, n.Compare | n.InSegment) or (
-            isinstance(expr, n.Not) and isinstance(expr.item, n.InSegment)):
+    if _is_condition(expr):
         yield expr
     elif isinstance(expr, n.AllOf | n.AnyOf):
         for item in expr.items:
