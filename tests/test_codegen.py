@@ -184,3 +184,43 @@ def test_clock_is_read_only_when_a_segment_needs_it() -> None:
         attr("seen"), "within_last", (n.Duration(1, "days"),)),)))
     assert "_utcnow" not in plain.source("plain")
     assert "_utcnow" in timed.source("timed")
+
+
+def test_the_clock_is_read_once_where_a_rule_first_needs_it(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """One reading per evaluation, shared with referenced segments, and none for a customer
+    decided before any time condition; a later reading would see a different moment."""
+    readings: list[dt.datetime] = []
+
+    def clock() -> dt.datetime:
+        readings.append(NOW + dt.timedelta(days=len(readings)))  # every reading a day later
+        return readings[-1]
+
+    monkeypatch.setattr("segrules.codegen._UTCNOW", clock)
+    seen = n.Compare(attr("seen"), "within_last", (n.Duration(1, "days"),))
+    recent = n.Segment("recent", includes=(seen,))
+    both = n.Segment("both", includes=(n.AllOf((
+        cmp("age", "ge", n.Number(18)), n.InSegment("recent"), seen,
+        n.Compare(n.TimeSince("days", attr("born")), "le", (n.Number(1),)))),))
+    book = book_of(recent, both)
+    adult = {"age": 30, "seen": NOW - dt.timedelta(hours=12), "born": NOW.date()}
+    assert book.matches("both", adult)  # a second reading, a day later, would say no
+    assert len(readings) == 1
+    readings.clear()
+    assert book.predicate("both")(adult) and len(readings) == 1
+    readings.clear()
+    assert not book.matches("both", {**adult, "age": 10}) and not readings
+
+
+def test_a_bound_predicate_leaves_out_the_tests_its_store_and_membership_store_decide() -> None:
+    stored = n.Segment("stored", includes=(cmp("age", "ge", n.Number(18)),),
+                       stores=("main",), include_customers=("c-1",))
+    book = book_of(stored)
+    plain = book.predicate("stored", store="main").__code__
+    assert not {"store", "members"} & set(plain.co_freevars) and "_listed" not in plain.co_names
+    elsewhere = book.predicate("stored", store="outlet").__code__
+    assert "store" in elsewhere.co_freevars
+    listed = book.predicate("stored", store="main", members={}).__code__
+    assert "members" in listed.co_freevars and "_listed" in listed.co_names
+    assert book.predicate("stored", store="main")({"id": "c-1", "age": 3})
+    assert not book.predicate("stored", store="outlet")({"id": "c-1", "age": 30})

@@ -87,7 +87,7 @@ class Book:
     __slots__ = ("__weakref__", "_attributes", "_binders", "_compiled", "_document", "_errors",
                  "_functions", "_names", "_network", "_segments", "_shared", "_warnings")
     _attributes: Mapping[str, adapters.Computed]
-    _binders: dict[str, Callable[[object, object], Callable[..., bool]]]
+    _binders: dict[tuple[str, tuple[bool, bool]], Callable[[object, object], Callable[..., bool]]]
     _compiled: dict[str, codegen.Compiled]
     _document: n.Document
     _errors: runtime.ErrorCounter
@@ -231,15 +231,17 @@ class Book:
         looked up and the store made safe once, here, instead of on every call. An unknown name
         raises ``UnknownSegmentError`` now, never later; the function never raises on odd data.
         """
-        binders = self._binders
-        bind = binders.get(name)  # an unknown name gets the clear error below
+        compiled = self._compiled.get(name)
+        if compiled is None:
+            self._unknown(name)
+        place = arguments.store(store)
+        key = (name, codegen.variant(compiled, place, members))
+        bind = self._binders.get(key)
         if bind is None:
-            if name not in self._compiled:
-                self._unknown(name)
             # Generated on first use: most segments are never bound, and a book loads faster
             # without them. Two threads racing here build equal functions; either is kept.
-            bind = binders[name] = codegen.binder(self._compiled[name], self._shared)
-        segment = bind(arguments.store(store), members)
+            bind = self._binders[key] = codegen.binder(compiled, self._shared, key[1])
+        segment = bind(place, members)
         segment.__name__ = segment.__qualname__ = f"predicate {name!r}"
         return segment
 

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+import attrs
 from attrs import field, frozen
 
 from . import adapters, arguments, numeric, runtime
@@ -37,10 +38,14 @@ from .lists import DATA_TYPES, LIST_TYPES, is_list, is_missing
 from .operators import OPERATORS
 from .text import nfc, normal
 
-__all__ = ["SIGNATURE", "Compiled", "Emitter", "Shared", "binder", "compile_segment", "release"]
+__all__ = ["SIGNATURE", "Compiled", "Emitter", "Gates", "Shared", "binder", "compile_segment",
+           "release", "variant"]
 
 SIGNATURE = "p, s, cid, store, now, members, memo"
 _UTCNOW = functools.partial(dt.datetime.now, dt.UTC)  # runtime.utcnow without a Python frame
+# `now` where a condition first needs it: the clock is read there, once, and only by a customer
+# who gets that far (most are decided before any time condition).
+_LAZY_CLOCK = "(now if now is not None else (now := _utcnow()))"
 
 # Inline fast paths: the Python expression a condition means for a datum of one class, where
 # that class is tested once. `{v}` is the datum, `{k}` the literal (or constant). For any other
@@ -72,6 +77,7 @@ class Compiled:
     filename: str
     needs_now: bool
     references: tuple[Compiled, ...] = field(default=(), repr=False, eq=False)
+    gates: Gates = field(factory=lambda: Gates(), repr=False, eq=False)
     name: str = field(init=False, repr=False, eq=False)  # a field: references read it often
 
     @name.default
@@ -81,6 +87,21 @@ class Compiled:
     @property
     def source(self) -> str:
         return "".join(self.lines)
+
+
+@frozen
+class Gates:
+    """Where a segment's function tests ``store`` and ``members``: line ranges counted from its
+    ``def`` line, so a predicate bound to one store and membership store drops what they decide.
+
+    ``store``: the store test and its ``return False``; ``members``: the whole ``if`` on the
+    membership store, whose ``plain`` lines run without one and ``listed`` lines with one.
+    """
+
+    store: range = range(0)
+    members: range = range(0)
+    plain: range = range(0)
+    listed: range = range(0)
 
 
 class Shared:
@@ -207,6 +228,7 @@ class Emitter:
         self.shared = shared
         self.out = _Writer(shared)
         self.needs_now = False
+        self.clock = "now"  # what a condition passes as `now`: set already, unless `_LAZY_CLOCK`
         self.has_refs = False
         self.uses_memo = False  # a computed attribute keeps its value in the memo
         self.referenced: dict[str, Compiled] = {}
@@ -218,6 +240,7 @@ class Emitter:
         self.eager: set[str] = set()
         self.normalised: set[str] = set()
         self.helpers: list[str] = []  # lines of the functions aggregates call
+        self.gates = Gates()
 
     # --- expressions -----------------------------------------------------------------------
 
@@ -235,7 +258,8 @@ class Emitter:
             self.has_refs = True
             self.needs_now |= target.needs_now
             self.referenced[node.name] = target
-            return f"_ref(memo, {self.out.const(target)}, _E, p, s, cid, store, now, members)"
+            clock = self.clock if target.needs_now else "now"
+            return f"_ref(memo, {self.out.const(target)}, _E, p, s, cid, store, {clock}, members)"
         if isinstance(node, n.Everyone):
             return "True"
         raise TypeError(f"not a condition: {node!r}")
@@ -244,11 +268,15 @@ class Emitter:
         if isinstance(node, n.Attr):
             return self.attr(node, row)
         if isinstance(node, n.Aggregate):
-            return f"{self.aggregate(node, row)}({self.attr(node.items, row)}, {SIGNATURE})"
+            needed, self.needs_now = self.needs_now, False
+            helper = self.aggregate(node, row)
+            clock = self.clock if self.needs_now else "now"  # `now` unused by the helper
+            self.needs_now |= needed
+            return f"{helper}({self.attr(node.items, row)}, {SIGNATURE.replace('now', clock)})"
         self.needs_now = True
         since = self.shared.built(("since", node.unit),
                                   lambda: runtime.time_since(node.unit, self.errors))
-        return f"{since}({self.operand(node.operand, row)}, now)"
+        return f"{since}({self.operand(node.operand, row)}, {self.clock})"
 
     def aggregate(self, node: n.Aggregate, row: str) -> str:
         """A function of its own for ``count``/``sum``/``avg``/``min``/``max``: one loop over
@@ -256,7 +284,9 @@ class Emitter:
         a value that is not a list has no elements, and a failure makes the value missing)."""
         element = f"e{int(row[1:]) + 1}" if row.startswith("e") else "e1"
         name = self.shared.fresh("_agg")
+        clock, self.clock = self.clock, "now"  # the helper's own `now`, set by its caller
         where = "" if node.where is None else f" if {self.expr(node.where, element)}"
+        self.clock = clock
         if not node.value_path:
             value = element
         elif len(node.value_path) == 1:
@@ -291,7 +321,7 @@ class Emitter:
         read = self.reader(node.names, computed)
         if computed is not None:
             self.needs_now = self.uses_memo = True
-            return f"{read}({root}, now, memo)"
+            return f"{read}({root}, {self.clock}, memo)"
         if len(node.names) == 1 and root == "p":
             local = self.hoisted.get(node.names[0])
             if local is not None:
@@ -330,7 +360,7 @@ class Emitter:
                                       ignore_case=node.ignore_case, errors=self.errors))
         if OPERATORS[node.op].arity == "duration":
             self.needs_now = True
-            return f"{check}({value}, now)"
+            return f"{check}({value}, {self.clock})"
         normalised = f"n{value[1:]}" if value in self.eager else None
         fast = self.fast_path(node, check, normalised)
         if fast is None:
@@ -409,6 +439,9 @@ class Emitter:
             name for name, count in reads.items() if count > 1)}
         self.eager = {self.hoisted[name] for block in (*seg.includes, *seg.excludes)
                       if (name := _first_name(block)) in self.hoisted}
+        if seg.active_from is None and seg.active_until is None:
+            # With a window the clock is read first, once, for the window and the rules alike.
+            self.clock = _LAZY_CLOCK
         includes = [self.expr(block, "p") for block in seg.includes]
         excludes = [self.expr(block, "p") for block in seg.excludes]
         out.writeline(f"def segment({SIGNATURE}):")
@@ -417,9 +450,11 @@ class Emitter:
                 out.writeline("return False")
                 return self.source()
             if seg.stores:
+                start = len(out.lines)
                 out.writeline(f"if store not in {out.const(frozenset(seg.stores))}:")
                 with out.indent():
                     out.writeline("return False")
+                self.gates = attrs.evolve(self.gates, store=range(start, len(out.lines)))
             self.write_window(seg)
             lists = seg.include_customers or seg.exclude_customers
             if self.uses_dict_check or self.hoisted or lists:
@@ -482,12 +517,12 @@ class Emitter:
     def write_window(self, seg: n.Segment) -> None:
         out = self.out
         start, until = seg.active_from, seg.active_until
+        if start is None and until is None:
+            return  # the rules read the clock where they first need it (`_LAZY_CLOCK`)
         if self.needs_now:
             out.writeline("if now is None:")
             with out.indent():
                 out.writeline("now = _utcnow()")
-        if start is None and until is None:
-            return
         instants = [None if d is None else out.const(runtime.aware(d)) for d in (start, until)]
         if not self.needs_now:
             # The clock as a float is far cheaper than an aware datetime when only the window
@@ -512,6 +547,7 @@ class Emitter:
         # id in both lists maps to False.
         listed = dict.fromkeys(seg.include_customers, True)
         listed.update(dict.fromkeys(seg.exclude_customers, False))
+        start = middle = len(out.lines)
         if listed:
             out.writeline("if members is None:")
             with out.indent():
@@ -525,6 +561,7 @@ class Emitter:
                 out.writeline(f"if cid in {out.const(listed)}:")
                 with out.indent():
                     out.writeline(f"return {out.const(listed)}[cid]")
+            middle = len(out.lines)
             out.writeline("else:")
         else:
             out.writeline("if members is not None:")
@@ -537,6 +574,9 @@ class Emitter:
             out.writeline("if found is not None:")
             with out.indent():
                 out.writeline("return found")
+        end = len(out.lines)
+        self.gates = attrs.evolve(self.gates, members=range(start, end),
+                                  plain=range(start + 1, middle), listed=range(middle + 1, end))
 
 
 def _listed(members: Any, segment: str, customer_id: object, profile: object,
@@ -654,7 +694,7 @@ def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
     shared.namespace.update(defined)  # the helpers aggregates call
     function.__name__ = function.__qualname__ = f"segment {segment.name!r}"
     return Compiled(segment, function, lines, filename, compiler.needs_now,
-                    tuple(compiler.referenced.values()))
+                    tuple(compiler.referenced.values()), compiler.gates)
 
 
 # What a bound predicate adds to the segment's body: the checks `matches` makes on its
@@ -686,15 +726,39 @@ _EPILOGUE = """\
 """
 
 
-def binder(compiled: Compiled, shared: Shared) -> Callable[[object, object], Callable[..., bool]]:
+def variant(compiled: Compiled, store: str | None, members: object) -> tuple[bool, bool]:
+    """What a predicate bound to ``store`` and ``members`` knows for good: that the segment's
+    store test passes, and that there is no membership store (``binder``'s variant)."""
+    stores = compiled.segment.stores
+    return (not stores or store in stores), members is None
+
+
+def binder(compiled: Compiled, shared: Shared, known: tuple[bool, bool]
+           ) -> Callable[[object, object], Callable[..., bool]]:
     """``bind(store, members)``: the segment as a one-customer function with those two fixed.
 
     The body is the segment's own generated body, inlined into the function a storefront calls,
-    so a call is one Python call with no name lookup and no argument re-packing.
+    so a call is one Python call with no name lookup and no argument re-packing; the tests of
+    ``store`` and ``members`` that ``known`` (``variant``) decides are left out.
     """
-    body = compiled.source.split("\ndef segment(", 1)[-1].split("\n", 1)[1]  # its body
-    source = _PROLOGUE + textwrap.indent(body, " " * 8) + _EPILOGUE
+    lines = compiled.lines
+    first = next(i for i, line in enumerate(lines) if line.startswith("def segment("))
+    body = _without_gates(lines[first:], compiled.gates, *known)
+    source = _PROLOGUE + textwrap.indent("".join(body), " " * 8) + _EPILOGUE
     defined: dict[str, Any] = {}  # not the shared namespace: threads may bind at once
     exec(compile(source, compiled.filename + " (bound)", "exec"), shared.namespace, defined)
     bind: Callable[[object, object], Callable[..., bool]] = defined["bind"]
     return bind
+
+
+def _without_gates(function: list[str], gates: Gates, store_passes: bool, plain: bool
+                   ) -> list[str]:
+    """The body of ``function`` (its lines from ``def``) with the membership test replaced by
+    the branch ``plain`` selects, one level less indented, and the store test gone when
+    ``store_passes``."""
+    branch = gates.plain if plain else gates.listed
+    kept = [line[4:] for line in function[branch.start:branch.stop]]
+    body = function[:gates.members.start] + kept + function[gates.members.stop:]
+    if store_passes:
+        del body[gates.store.start:gates.store.stop]  # it comes before the membership test
+    return body[1:]
