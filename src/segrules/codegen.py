@@ -726,7 +726,7 @@ _EPILOGUE = """\
 """
 
 
-def variant(compiled: Compiled, store: str | None, members: object) -> tuple[bool, bool]:
+def variant(compiled: Compiled, store: object, members: object) -> tuple[bool, bool]:
     """What a predicate bound to ``store`` and ``members`` knows for good: that the segment's
     store test passes, and that there is no membership store (``binder``'s variant)."""
     stores = compiled.segment.stores
