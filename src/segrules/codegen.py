@@ -285,7 +285,8 @@ class Emitter:
         element = f"e{int(row[1:]) + 1}" if row.startswith("e") else "e1"
         name = self.shared.fresh("_agg")
         clock, self.clock = self.clock, "now"  # the helper's own `now`, set by its caller
-        where = "" if node.where is None else f" if {self.expr(node.where, element)}"
+        condition = None if node.where is None else self.expr(node.where, element)
+        where = "" if condition is None else f" if {condition}"
         self.clock = clock
         if not node.value_path:
             value = element
@@ -303,7 +304,17 @@ class Emitter:
                 with out.indent():
                     out.writeline("items = ()")
                 if node.func == "count":
-                    out.writeline(f"return len([1 for {element} in items{where}])")
+                    # A loop, not len([...]): a comprehension is a function call of its own.
+                    out.writeline("tally = 0")
+                    out.writeline(f"for {element} in items:")
+                    with out.indent():
+                        if condition is None:
+                            out.writeline("tally += 1")
+                        else:
+                            out.writeline(f"if {condition}:")
+                            with out.indent():
+                                out.writeline("tally += 1")
+                    out.writeline("return tally")
                 else:
                     reduce = self.out.const(runtime.REDUCERS[node.func])
                     out.writeline(f"return {reduce}([{value} for {element} in items{where}])")
@@ -346,14 +357,14 @@ class Emitter:
             # Present means not None, not callable and not a one-shot iterator
             # (docs/language.md, "The two-valued rule"); no predicate call needed. Plain data
             # classes skip the _missing() call; a hoisted local's class is known already.
-            kind = f"type({v})"
+            # None is not plain data, so the usual datum is decided by its class alone.
+            kind = f"type({bind})"
             if value in self.eager:
                 self.typed.add(value)
                 kind = f"t{value[1:]}"
-            missing = f"({kind} not in _DATA and _missing({v}))"
             if node.negated:
-                return f"({bind} is None or {missing})"
-            return f"({bind} is not None and not {missing})"
+                return f"({kind} not in _DATA and ({v} is None or _missing({v})))"
+            return f"({kind} in _DATA or ({v} is not None and not _missing({v})))"
         check = self.shared.built(
             ("check", node.op, node.negated, node.ignore_case, _values_key(node.values)),
             lambda: runtime.predicate(node.op, node.values, negated=node.negated,
