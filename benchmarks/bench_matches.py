@@ -13,15 +13,17 @@ write, which rounds a float sum to cents.
 
 Peer engines, measured in the same run when installed (``pip install -e ".[bench]"``): the
 GrowthBook SDK's ``evalCondition`` (MongoDB-style conditions) and ``rule-engine``; for the
-aggregate row, zen-engine's expression language (target: segrules at least 4x faster). They get the
-same rules; the store, window and explicit-list checks around them are the handwritten ones,
-so only rule evaluation differs. Where their missing-value semantics differ from ours the
-disagreements are counted and printed, not hidden.
+aggregate row, zen-engine's expression language (``bench_zen.py``), given the Python profiles
+(their dates converted on each call) and given JSON data prepared before timing (target:
+segrules at least 4x faster). They get the same rules; the store, window and explicit-list
+checks around them are the handwritten ones, so only rule evaluation differs. Where their
+missing-value semantics differ from ours the disagreements are counted and printed, not hidden.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import math
 import random
 import sys
@@ -142,41 +144,6 @@ def peers() -> dict[str, Callable[[dict[str, object]], bool]]:
     return found
 
 
-# zen-engine's expression language (the one its decision tables use), compiled once. Its data
-# must be JSON: dates become ISO text. A storefront holding Python profiles pays for that on
-# every call, as the main zen row does; the second row converts before timing (its best case).
-_ZEN_BIG_GOLFERS = (
-    'sum(map(orders, #.total)) >= 500 and contains(interests, "golf")'
-    ' and date(registered_at) >= date("now") - duration("365d")'
-    ' and date(registered_at) <= date("now")'
-)
-
-
-def _json_ready(p: dict[str, object]) -> dict[str, object]:
-    return {key: value.isoformat() if isinstance(value, dt.date) else value
-            for key, value in p.items()}
-
-
-def zen_big_golfers(people: list[dict[str, object]]
-                    ) -> dict[str, Callable[[dict[str, object]], object]]:
-    """``big_golfers`` in zen-engine, with and without the per-call conversion to JSON data
-    (empty when zen-engine is not installed)."""
-    try:
-        import zen
-    except ImportError:
-        print("zen-engine not installed: pip install -e '.[bench]'")
-        return {}
-    rule = zen.compile_expression(_ZEN_BIG_GOLFERS)
-    ready = {id(p): _json_ready(p) for p in people}
-
-    def zen_engine(p: dict[str, object]) -> object:
-        return rule.evaluate(_json_ready(p))
-
-    def zen_engine_ready(p: dict[str, object]) -> object:
-        return rule.evaluate(ready[id(p)])
-    return {"zen-engine": zen_engine, "zen, JSON given": zen_engine_ready}
-
-
 def customers(count: int, seed: int = 7) -> list[dict[str, object]]:
     rng = random.Random(seed)
     countries = ["United States", "Canada", "Mexico", "France"]
@@ -249,7 +216,16 @@ def main(count: int) -> None:
     wrong = sum(golfers.matches("big_golfers", p) != handwritten_big_golfers(p) for p in people)
     contenders: list[Callable[[dict[str, object]], object]] = [
         handwritten_big_golfers, lambda p: golfers.matches("big_golfers", p)]
-    zen = zen_big_golfers(people)
+    zen: dict[str, Callable[[dict[str, object]], object]] = {}
+    if importlib.util.find_spec("zen") is None:
+        print("zen-engine not installed: pip install -e '.[bench]'")
+    else:
+        from bench_zen import jsonlike, zen_big_golfers, zen_big_golfers_on_profiles
+
+        ready = {id(p): jsonlike(p) for p in people}
+        given_json = zen_big_golfers()
+        zen = {"zen-engine": zen_big_golfers_on_profiles(),
+               "zen, JSON given": lambda p: given_json(ready[id(p)])}
     hand, ours, *theirs = per_call([*contenders, *zen.values()], people)
     print(f"{'aggregate: handwritten':24} {hand * 1e9:8.0f} ns/call")
     print(f"{'aggregate: book.matches':24} {ours * 1e9:8.0f} ns/call   ratio {ours / hand:.2f}"

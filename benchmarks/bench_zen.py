@@ -46,6 +46,19 @@ def zen_big_golfers() -> Callable[[dict[str, object]], bool]:
     return big_golfers
 
 
+def zen_big_golfers_on_profiles() -> Callable[[dict[str, object]], bool]:
+    """``big_golfers`` in zen-engine for the Python profiles a storefront holds: their dates
+    are written as ISO text on every call (the profiles' only non-JSON values are top-level
+    dates and datetimes, so only those are converted)."""
+    rule = zen_big_golfers()
+
+    def big_golfers(profile: dict[str, object]) -> bool:
+        return rule({key: value.isoformat() if isinstance(value, dt.date) else value
+                     for key, value in profile.items()})
+
+    return big_golfers
+
+
 def main(count: int) -> None:
     people = customers(count)
     converted = [jsonlike(p) for p in people]
