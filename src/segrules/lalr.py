@@ -1,15 +1,25 @@
-"""The Lark LALR(1) parser for ``grammar/segrules.lark``, built once and shared.
+"""The Lark LALR(1) parser for ``grammar/segrules.lark``, built once and shared, and a way to
+build values as it reduces (``build``) instead of building a parse tree first.
 
-Building it costs tens of milliseconds, so it is built lazily on the first parse and never
-again; a Lark LALR parser keeps no per-parse state, so threads can share it.
+Building the parser costs tens of milliseconds, so it is built lazily on the first parse and
+never again; a Lark LALR parser keeps no per-parse state, so threads can share it.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
+import sys
 from importlib import resources
+from typing import Any
 
-from lark import Lark
+from lark import Lark, Token
+from lark.grammar import Rule
+from lark.lexer import LexerThread
+from lark.parsers.lalr_analysis import Shift
+from lark.parsers.lalr_parser import _Parser
+
+__all__ = ["Reduced", "build", "literal_terminals", "parser"]
 
 
 @functools.cache
@@ -28,3 +38,232 @@ def parser() -> Lark:
 def literal_terminals() -> dict[str, str]:
     """Terminal name -> its literal text (keywords and punctuation), for error hints."""
     return {t.name: t.pattern.value for t in parser().terminals if t.pattern.type == "str"}
+
+
+class Reduced:
+    """What one reduction leaves on the parser's stack: the value built for it, the stretch of
+    text it covers and its height in parse-tree levels.
+
+    It is also the ``meta`` a rule's method receives. The stretch is what lark's
+    ``propagate_positions`` gives the tree node: from the start of the first symbol to the end
+    of the last, keywords and brackets included, so ``(a or b)`` covers its parentheses when it
+    starts or ends a larger condition even though its own node does not.
+    """
+
+    __slots__ = ("column", "end_column", "end_line", "end_pos", "height", "line", "start_pos",
+                 "value")
+    empty = False
+
+    def __init__(self, first: Any, last: Any, height: int) -> None:
+        self.start_pos = first.start_pos
+        self.line = first.line
+        self.column = first.column
+        self.end_pos = last.end_pos
+        self.end_line = last.end_line
+        self.end_column = last.end_column
+        self.height = height
+        self.value: Any = None
+
+
+class _Nothing:
+    """The meta of a rule that matched no text (an empty file): no position."""
+
+    empty = True
+    height = 1
+    value: Any = None
+
+
+def _empty(method: Any, children: list[Any]) -> _Nothing:
+    result = _Nothing()
+    result.value = method(result, children)
+    return result
+
+
+def build(text: str, handler: Any) -> tuple[Any, int]:
+    """Parse ``text`` and build its value with ``handler``: the value and the parse tree's height.
+
+    At each reduction the rule's method, ``handler.<alias or rule>(meta, children)``, is called
+    with the children and meta lark's tree would hold (tokens filtered out, ``None`` for a
+    missing ``[optional]``, ``?rule``s with one child inlined, ``_rule``s spliced), in the same
+    bottom-up, left-to-right order as a walk of that tree. No tree is built, which takes
+    about half the time of a parse. Raises lark's ``UnexpectedInput`` on a syntax error;
+    methods may already have been called by then.
+    """
+    table, reductions = _table()
+    callbacks = {ours: _reducer(rule, handler) for rule, ours in reductions.items()}
+    # Lark's own LALR driver and contextual lexer, with our callbacks instead of its tree
+    # builder's; lark has no public way to give callbacks the positions we need.
+    lexer = LexerThread.from_text(parser().parser.lexer, text)
+    root = _Parser(table, callbacks).parse(lexer, "start")
+    return root.value, root.height
+
+
+class _Reduction:
+    """A rule as lark's LALR driver uses it (``len(rule.expansion)``, ``rule.origin.name``),
+    compared and hashed by identity, with a plain ``str`` name."""
+
+    __slots__ = ("expansion", "name", "origin")
+
+    def __init__(self, rule: Rule) -> None:
+        self.expansion = rule.expansion
+        self.name = sys.intern(str(rule.origin.name))
+        self.origin = self
+
+
+class _Table:
+    __slots__ = ("end_states", "start_states", "states")
+
+    def __init__(self, states: dict[Any, Any], start_states: Any, end_states: Any) -> None:
+        self.states, self.start_states, self.end_states = states, start_states, end_states
+
+
+@functools.cache
+def _table() -> tuple[_Table, dict[Rule, _Reduction]]:
+    """Lark's parse table with plain ``str`` symbols and rules compared by identity.
+
+    Lark's rule names are ``Token``s and its rules compare in Python, so each step of its
+    driver called two ``__eq__`` methods written in Python: a tenth of a parse.
+    """
+    table = parser().parser.parser.parser.parse_table
+    reductions: dict[Rule, _Reduction] = {}
+    states = {}
+    for state, actions in table.states.items():
+        row = {}
+        for symbol, (action, arg) in actions.items():
+            if action is not Shift:
+                arg = reductions.setdefault(arg, _Reduction(arg))
+            row[sys.intern(str(symbol))] = (action, arg)
+        states[state] = row
+    return _Table(states, table.start_states, table.end_states), reductions
+
+
+@functools.cache
+def _bare_tokens() -> frozenset[str]:
+    """Rules that always stand for one token (``?name: NAME | QUOTED_NAME``): lark's tree holds
+    the token itself, so their reductions leave it on the stack as it is."""
+    rules: dict[str, list[Rule]] = {}
+    for rule in parser().rules:
+        rules.setdefault(rule.origin.name, []).append(rule)
+    return frozenset(
+        name for name, alternatives in rules.items()
+        if all(r.options.expand1 and not r.alias and len(r.expansion) == 1
+               and r.expansion[0].is_term and not r.expansion[0].filter_out
+               for r in alternatives)
+    )
+
+
+# How each symbol of a rule's expansion reaches its method's children.
+_TOKEN, _VALUE, _SPLICE = 0, 1, 2
+_first = operator.itemgetter(0)
+
+
+@functools.cache
+def _plan(rule: Rule) -> tuple[tuple[tuple[int, int, int], ...], int, tuple[int, ...]]:
+    """What a reduction of ``rule`` passes on, as lark's ``parse_tree_builder`` would: the
+    symbols kept, each with its index, how it is passed and how many ``None`` placeholders go
+    before it; the placeholders at the end; the indices of the symbols that have a height."""
+    keep_all = rule.options.keep_all_tokens
+    empty = rule.options.empty_indices
+    # Placeholders before each symbol and after the last, from lark's empty_indices.
+    nones = ([len(run) for run in "".join(str(int(b)) for b in empty).split("0")] if empty
+             else [0] * (len(rule.expansion) + 1))
+    bare = _bare_tokens()
+    steps: list[tuple[int, int, int]] = []
+    heights: list[int] = []
+    pending = 0
+    for index, symbol in enumerate(rule.expansion):
+        pending += nones[index]
+        if symbol.is_term or symbol.name in bare:
+            if keep_all or not symbol.is_term or not symbol.filter_out:
+                steps.append((index, _TOKEN, pending))
+                pending = 0
+        else:
+            steps.append((index, _SPLICE if symbol.name.startswith("_") else _VALUE, pending))
+            heights.append(index)
+            pending = 0
+    return tuple(steps), pending + nones[len(rule.expansion)], tuple(heights)
+
+
+def _reducer(rule: Rule, handler: Any) -> Any:
+    """The callback for ``rule``: lark calls it with the symbols it reduces (tokens, and what
+    earlier callbacks returned) and pushes what it returns."""
+    steps, trailing, heights = _plan(rule)
+    name = rule.origin.name
+    if name in _bare_tokens() or (
+        rule.options.expand1 and not rule.alias and len(steps) == 1 == len(rule.expansion)
+        and steps[0][1] == _VALUE
+    ):
+        return _first  # a token, or a `?rule` with one child: lark's tree holds it as it is
+    if name.startswith("_"):
+        return _splicer(steps)
+    simple = all(how != _SPLICE and not nones for _, how, nones in steps)
+    picks = tuple((index, how == _TOKEN) for index, how, _ in steps)
+    tail = [None] * trailing
+    single = heights[0] if len(heights) == 1 else None
+    method = getattr(handler, rule.alias or name, None)
+    inline_single = rule.options.expand1 and not rule.alias
+
+    def reduce(raw: list[Any]) -> Any:
+        if simple:
+            children = [raw[i] if token else raw[i].value for i, token in picks]
+            if tail:
+                children += tail
+        else:
+            children = _children(raw, steps, tail)
+        if not raw:
+            return _empty(method, children)
+        if single is not None:
+            height = raw[single].height
+        else:
+            height = max([raw[i].height for i in heights]) if heights else 0
+        if inline_single and len(children) == 1:  # `"(" expr ")"`: the node is the expr's
+            result = Reduced(raw[0], raw[-1], height)
+            result.value = children[0]
+            return result
+        result = Reduced(raw[0], raw[-1], height + 1)
+        result.value = method(result, children)
+        return result
+
+    return reduce
+
+
+def _children(raw: list[Any], steps: tuple[tuple[int, int, int], ...], tail: list[None]
+              ) -> list[Any]:
+    children: list[Any] = []
+    for index, how, nones in steps:
+        if nones:
+            children += [None] * nones
+        if how == _VALUE:
+            children.append(raw[index].value)
+        elif how == _TOKEN:
+            children.append(raw[index])
+        else:
+            children += raw[index].value
+    return children + tail
+
+
+def _splicer(steps: tuple[tuple[int, int, int], ...]) -> Any:
+    """The callback of a ``_rule`` lark made for a repetition (``item*``): the list of its
+    children, spliced into the rule that holds it. The list grows in place as the repetition
+    goes on, as lark's own tree builder does, so a long repetition stays linear."""
+    grows = steps[0][1] == _SPLICE and steps[0][0] == 0
+    assert len(steps) == 1 + grows and not any(nones for _, _, nones in steps)
+    index, how, _ = steps[-1]
+    token = how == _TOKEN
+
+    def splice(raw: list[Any]) -> Reduced:
+        child = raw[index]
+        last = raw[-1]
+        if grows:
+            result: Reduced = raw[0]
+            result.end_pos, result.end_line, result.end_column = (
+                last.end_pos, last.end_line, last.end_column)
+            if not token and child.height > result.height:
+                result.height = child.height
+            result.value.append(child if token else child.value)
+            return result
+        result = Reduced(raw[0], last, 0 if token else child.height)
+        result.value = [child if token else child.value]
+        return result
+
+    return splice

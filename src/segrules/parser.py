@@ -45,6 +45,21 @@ def parse_source(source: Source) -> tuple[n.Document, list[Diagnostic]]:
     if surrogate is not None:
         builder.diagnostics.append(_not_text(source, surrogate))
     try:
+        document, height = lalr.build(source.text, builder)
+    except UnexpectedInput:
+        pass
+    else:
+        if height <= _MAX_DEPTH + 1:
+            return document, in_file_order(builder.diagnostics)
+    # A syntax error, or nesting too deep: parse again into a tree, whose walk finds where the
+    # nesting is too deep and whose failure the recovery below handles. The methods called on
+    # the way here may have reported problems already, so they start afresh.
+    del builder.diagnostics[1 if surrogate is not None else 0 :]
+    return _parse_tree(source, builder)
+
+
+def _parse_tree(source: Source, builder: _Builder) -> tuple[n.Document, list[Diagnostic]]:
+    try:
         tree = lalr.parser().parse(source.text)
     except UnexpectedInput:
         document = _parse_each_segment(source, builder)
@@ -248,6 +263,8 @@ def decode_string(body: str) -> tuple[str, list[tuple[int, str]]]:
     as ``(offset in body, escape)``. An unknown escape stands for itself in the text; a lone
     surrogate (``\\uD800``) is not a character and stands as U+FFFD, so that no message or
     output ever holds text that cannot be encoded."""
+    if "\\" not in body:
+        return body, []
     invalid: list[tuple[int, str]] = []
 
     def replace(match: re.Match[str]) -> str:
@@ -330,10 +347,16 @@ class _Builder:
     def _meta_span(self, meta: Any) -> Span | None:
         if meta.empty:
             return None
+        if self.chunk is None:  # the common case, spelt out: a large book makes many spans
+            return Span(self.source, meta.start_pos, meta.end_pos, meta.line, meta.column,
+                        meta.end_line, meta.end_column)
         return self._span(meta.start_pos, meta.end_pos, meta.line, meta.column,
                           meta.end_line, meta.end_column)
 
     def _token_span(self, token: Token) -> Span:
+        if self.chunk is None:
+            return Span(self.source, token.start_pos or 0, token.end_pos or 0, token.line or 1,
+                        token.column or 1, token.end_line or 1, token.end_column or 1)
         return self._span(token.start_pos or 0, token.end_pos or 0, token.line or 1,
                           token.column or 1, token.end_line or 1, token.end_column or 1)
 
@@ -519,40 +542,42 @@ class _Builder:
 
     # comparisons
     def comparison(self, meta: Any, children: Children) -> n.Compare:
-        left, (spelling, values, op_span), ignoring, _case = children
+        left, (spelling, values, op_meta), ignoring, _case = children
         op, negated = SPELLINGS[spelling]
         span = self._meta_span(meta)
-        values = self._check_values(spelling, op, values, op_span)
+        values = self._check_values(spelling, op, values, op_meta)
         return n.Compare(left, op, values, negated, ignoring is not None, span=span)
 
     def _check_values(
-        self, spelling: str, op: str, values: tuple[n.Value, ...], span: Span | None
+        self, spelling: str, op: str, values: tuple[n.Value, ...], op_meta: Any
     ) -> tuple[n.Value, ...]:
         operator = OPERATORS[op]
         if spelling in operator.date_spellings and not all(
             isinstance(v, n.Date | n.DateTime) for v in values
         ):
             self._error(
-                "SR305", f"`{spelling}` needs a date or datetime", values[0].span or span,
+                "SR305", f"`{spelling}` needs a date or datetime",
+                values[0].span or self._meta_span(op_meta),
                 "write a date such as 2026-01-31 or a datetime such as 2026-01-31T09:00:00Z",
             )
         if op in ("starts_with", "ends_with") and not isinstance(values[0], n.String):
             self._error(
-                "SR305", f"`{spelling}` needs a string", values[0].span or span,
+                "SR305", f"`{spelling}` needs a string",
+                values[0].span or self._meta_span(op_meta),
                 'put the value in double quotes: "…"',
             )
         return values
 
     def test_one(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
-        spelling, span = children[0]
-        return spelling, (children[1],), span
+        spelling, op_meta = children[0]
+        return spelling, (children[1],), op_meta
 
     def test_many(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
-        spelling, span = children[0]
-        return spelling, tuple(children[1]), span
+        spelling, op_meta = children[0]
+        return spelling, tuple(children[1]), op_meta
 
     def test_two(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
-        spelling, span = children[0]
+        spelling, op_meta = children[0]
         low, high = children[1], children[2]
         # An impossible bound is already reported; standing in the other bound for it keeps the
         # checker from reporting the range as empty too.
@@ -560,30 +585,31 @@ class _Builder:
             low = high
         elif self._impossible(high):
             high = low
-        return spelling, (low, high), span
+        return spelling, (low, high), op_meta
 
     def test_none(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
-        spelling, span = children[0]
-        return spelling, (), span
+        spelling, op_meta = children[0]
+        return spelling, (), op_meta
 
     def test_regex(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
-        spelling, span = children[0]
+        spelling, op_meta = children[0]
         pattern = children[1]
         if isinstance(pattern, n.String):
             pattern = n.Regex(pattern.value, span=pattern.span)
-        return spelling, (pattern,), span
+        return spelling, (pattern,), op_meta
 
     def test_duration(self, meta: Any, children: Children) -> tuple[str, tuple[n.Value, ...], Any]:
-        spelling, span = children[0]
-        return spelling, (children[1],), span
+        spelling, op_meta = children[0]
+        return spelling, (children[1],), op_meta
 
     def test_more_than_ago(
         self, meta: Any, children: Children
     ) -> tuple[str, tuple[n.Value, ...], Any]:
-        return "more than ago", (children[0],), self._meta_span(meta)
+        return "more than ago", (children[0],), meta
 
-    def _spelling(self, meta: Any, children: Children) -> tuple[str, Span | None]:
-        return " ".join(str(token) for token in children), self._meta_span(meta)
+    def _spelling(self, meta: Any, children: Children) -> tuple[str, Any]:
+        # The operator's meta, not its span: the span is only wanted for a message.
+        return " ".join(children), meta
 
     op_one = op_many = op_contains = op_between = op_none = op_regex = op_duration = _spelling
 
