@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import operator
 import sys
+import threading
 from importlib import resources
 from typing import Any
 
-from lark import Lark, Token
-from lark.grammar import Rule
+from lark import Lark
+from lark.grammar import Rule, Terminal
 from lark.lexer import LexerThread
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser import _Parser
@@ -73,9 +74,9 @@ class _Nothing:
     value: Any = None
 
 
-def _empty(method: Any, children: list[Any]) -> _Nothing:
+def _empty(handler: Any, method: Any, children: list[Any]) -> _Nothing:
     result = _Nothing()
-    result.value = method(result, children)
+    result.value = method(handler, result, children)
     return result
 
 
@@ -89,13 +90,31 @@ def build(text: str, handler: Any) -> tuple[Any, int]:
     about half the time of a parse. Raises lark's ``UnexpectedInput`` on a syntax error;
     methods may already have been called by then.
     """
-    table, reductions = _table()
-    callbacks = {ours: _reducer(rule, handler) for rule, ours in reductions.items()}
-    # Lark's own LALR driver and contextual lexer, with our callbacks instead of its tree
-    # builder's; lark has no public way to give callbacks the positions we need.
-    lexer = LexerThread.from_text(parser().parser.lexer, text)
-    root = _Parser(table, callbacks).parse(lexer, "start")
+    table, reductions, lark_lexer = _table()
+    # Making the callbacks costs more than parsing a small file: they are made once and kept,
+    # each set with the cell that tells them the handler. A parse takes a set no other parse
+    # is using, so threads (and a method that parses) never share one.
+    spares = _SPARE_CALLBACKS.setdefault(type(handler), [])
+    try:
+        callbacks, cell = spares.pop()
+    except IndexError:
+        cell = [None]
+        callbacks = {ours: _reducer(rule, type(handler), cell)
+                     for rule, ours in reductions.items()}
+    cell[0] = handler
+    try:
+        # Lark's own LALR driver and contextual lexer, with our callbacks instead of its tree
+        # builder's; lark has no public way to give callbacks the positions we need.
+        lexer = LexerThread.from_text(lark_lexer, text)
+        root = _Parser(table, callbacks).parse(lexer, "start")  # type: ignore[arg-type]
+    finally:
+        cell[0] = None
+        spares.append((callbacks, cell))
     return root.value, root.height
+
+
+# Handler class -> sets of callbacks not in use, each with its handler cell.
+_SPARE_CALLBACKS: dict[type, list[tuple[dict[Any, Any], list[Any]]]] = {}
 
 
 class _Reduction:
@@ -117,14 +136,26 @@ class _Table:
         self.states, self.start_states, self.end_states = states, start_states, end_states
 
 
-@functools.cache
-def _table() -> tuple[_Table, dict[Rule, _Reduction]]:
-    """Lark's parse table with plain ``str`` symbols and rules compared by identity.
+def _table() -> tuple[_Table, dict[Rule, _Reduction], Any]:
+    """Lark's parse table with plain ``str`` symbols and rules compared by identity, and the
+    contextual lexer that goes with it.
 
     Lark's rule names are ``Token``s and its rules compare in Python, so each step of its
     driver called two ``__eq__`` methods written in Python: a tenth of a parse.
     """
-    table = parser().parser.parser.parser.parse_table
+    # Made once: callbacks are keyed by the rules of one table, so two threads' first parses
+    # must not make two.
+    with _TABLE_LOCK:
+        return _make_table()
+
+
+_TABLE_LOCK = threading.Lock()
+
+
+@functools.cache
+def _make_table() -> tuple[_Table, dict[Rule, _Reduction], Any]:
+    frontend = parser().parser
+    table = frontend.parser.parser.parse_table
     reductions: dict[Rule, _Reduction] = {}
     states = {}
     for state, actions in table.states.items():
@@ -134,7 +165,7 @@ def _table() -> tuple[_Table, dict[Rule, _Reduction]]:
                 arg = reductions.setdefault(arg, _Reduction(arg))
             row[sys.intern(str(symbol))] = (action, arg)
         states[state] = row
-    return _Table(states, table.start_states, table.end_states), reductions
+    return _Table(states, table.start_states, table.end_states), reductions, frontend.lexer
 
 
 @functools.cache
@@ -147,7 +178,7 @@ def _bare_tokens() -> frozenset[str]:
     return frozenset(
         name for name, alternatives in rules.items()
         if all(r.options.expand1 and not r.alias and len(r.expansion) == 1
-               and r.expansion[0].is_term and not r.expansion[0].filter_out
+               and isinstance(r.expansion[0], Terminal) and not r.expansion[0].filter_out
                for r in alternatives)
     )
 
@@ -173,10 +204,11 @@ def _plan(rule: Rule) -> tuple[tuple[tuple[int, int, int], ...], int, tuple[int,
     pending = 0
     for index, symbol in enumerate(rule.expansion):
         pending += nones[index]
+        if isinstance(symbol, Terminal) and symbol.filter_out and not keep_all:
+            continue  # a keyword or bracket
         if symbol.is_term or symbol.name in bare:
-            if keep_all or not symbol.is_term or not symbol.filter_out:
-                steps.append((index, _TOKEN, pending))
-                pending = 0
+            steps.append((index, _TOKEN, pending))
+            pending = 0
         else:
             steps.append((index, _SPLICE if symbol.name.startswith("_") else _VALUE, pending))
             heights.append(index)
@@ -184,9 +216,9 @@ def _plan(rule: Rule) -> tuple[tuple[tuple[int, int, int], ...], int, tuple[int,
     return tuple(steps), pending + nones[len(rule.expansion)], tuple(heights)
 
 
-def _reducer(rule: Rule, handler: Any) -> Any:
+def _reducer(rule: Rule, handler_class: type, cell: list[Any]) -> Any:
     """The callback for ``rule``: lark calls it with the symbols it reduces (tokens, and what
-    earlier callbacks returned) and pushes what it returns."""
+    earlier callbacks returned) and pushes what it returns. The handler is ``cell[0]``."""
     steps, trailing, heights = _plan(rule)
     name = rule.origin.name
     if name in _bare_tokens() or (
@@ -200,7 +232,7 @@ def _reducer(rule: Rule, handler: Any) -> Any:
     picks = tuple((index, how == _TOKEN) for index, how, _ in steps)
     tail = [None] * trailing
     single = heights[0] if len(heights) == 1 else None
-    method = getattr(handler, rule.alias or name, None)
+    method: Any = getattr(handler_class, rule.alias or name, None)
     inline_single = rule.options.expand1 and not rule.alias
 
     def reduce(raw: list[Any]) -> Any:
@@ -211,7 +243,7 @@ def _reducer(rule: Rule, handler: Any) -> Any:
         else:
             children = _children(raw, steps, tail)
         if not raw:
-            return _empty(method, children)
+            return _empty(cell[0], method, children)
         if single is not None:
             height = raw[single].height
         else:
@@ -221,7 +253,7 @@ def _reducer(rule: Rule, handler: Any) -> Any:
             result.value = children[0]
             return result
         result = Reduced(raw[0], raw[-1], height + 1)
-        result.value = method(result, children)
+        result.value = method(cell[0], result, children)
         return result
 
     return reduce

@@ -40,25 +40,21 @@ def parse(text: str, source_name: str = "<string>") -> n.Document:
 
 def parse_source(source: Source) -> tuple[n.Document, list[Diagnostic]]:
     """Parse a whole source, collecting diagnostics instead of stopping at the first."""
-    builder = _Builder(source)
-    surrogate = limits.lone_surrogate(source.text)
-    if surrogate is not None:
-        builder.diagnostics.append(_not_text(source, surrogate))
+    builder = _new_builder(source)
     try:
         document, height = lalr.build(source.text, builder)
     except UnexpectedInput:
-        pass
-    else:
-        if height <= _MAX_DEPTH + 1:
-            return document, in_file_order(builder.diagnostics)
-    # A syntax error, or nesting too deep: parse again into a tree, whose walk finds where the
-    # nesting is too deep and whose failure the recovery below handles. The methods called on
-    # the way here may have reported problems already, so they start afresh.
-    del builder.diagnostics[1 if surrogate is not None else 0 :]
-    return _parse_tree(source, builder)
+        return _parse_tree(source)
+    if height > _MAX_DEPTH + 1:
+        return _parse_tree(source)  # whose walk says where the nesting is too deep
+    return document, in_file_order(builder.diagnostics)
 
 
-def _parse_tree(source: Source, builder: _Builder) -> tuple[n.Document, list[Diagnostic]]:
+def _parse_tree(source: Source) -> tuple[n.Document, list[Diagnostic]]:
+    """Parse through lark's parse tree: slower, but a tree can be cut into segments and
+    clauses to recover from a syntax error, and walked to find nesting that is too deep.
+    The diagnostics of a build that failed on the way here are not kept: it starts afresh."""
+    builder = _new_builder(source)
     try:
         tree = lalr.parser().parse(source.text)
     except UnexpectedInput:
@@ -70,6 +66,14 @@ def _parse_tree(source: Source, builder: _Builder) -> tuple[n.Document, list[Dia
             builder.diagnostics.append(error.diagnostic)
             document = n.Document(())
     return document, in_file_order(builder.diagnostics)
+
+
+def _new_builder(source: Source) -> _Builder:
+    builder = _Builder(source)
+    surrogate = limits.lone_surrogate(source.text)
+    if surrogate is not None:
+        builder.diagnostics.append(_not_text(source, surrogate))
+    return builder
 
 
 def _not_text(source: Source, surrogate: re.Match[str]) -> Diagnostic:
