@@ -1,8 +1,10 @@
-"""Text to AST: runs the shared Lark parser (``lalr``) and builds ``nodes`` from its tree.
+"""Text to AST: runs the shared Lark parser (``lalr``) and builds ``nodes`` as it goes.
 
 Each call gets its own ``_Builder`` holding the source and the diagnostics it finds: escapes,
-impossible dates, empty blocks, duplicate header clauses, values of the wrong kind. A syntax
-error becomes a diagnostic (``syntax_errors``); when a file has syntax errors, each top-level
+impossible dates, empty blocks, duplicate header clauses, values of the wrong kind. Its methods
+are called as the parser reduces (``lalr.build``), with no parse tree in between. A file with a
+syntax error, or nesting too deep, is parsed again into lark's tree, which the same methods
+build from. A syntax error becomes a diagnostic (``syntax_errors``); each top-level
 segment is parsed again on its own, and each clause of a broken segment, so that every broken
 clause is reported and the clauses that parse are still built and checked. Each piece is parsed
 once more at most, so recovery costs about one extra parse of the file.
@@ -44,16 +46,19 @@ def parse_source(source: Source) -> tuple[n.Document, list[Diagnostic]]:
     try:
         document, height = lalr.build(source.text, builder)
     except UnexpectedInput:
-        return _parse_tree(source)
-    if height > _MAX_DEPTH + 1:
-        return _parse_tree(source)  # whose walk says where the nesting is too deep
+        # What the methods found before the error is found again: recovery starts afresh.
+        builder = _new_builder(source)
+        document = _parse_each_segment(source, builder)
+    else:
+        if height > _MAX_DEPTH + 1:
+            return _parse_tree(source)  # whose walk says where the nesting is too deep
     return document, in_file_order(builder.diagnostics)
 
 
 def _parse_tree(source: Source) -> tuple[n.Document, list[Diagnostic]]:
-    """Parse through lark's parse tree: slower, but a tree can be cut into segments and
-    clauses to recover from a syntax error, and walked to find nesting that is too deep.
-    The diagnostics of a build that failed on the way here are not kept: it starts afresh."""
+    """Parse through lark's parse tree: slower, but a tree can be walked to find where the
+    nesting is too deep, and a file that fails to parse is cut into segments and clauses
+    to recover (``parse_source`` goes straight to that)."""
     builder = _new_builder(source)
     try:
         tree = lalr.parser().parse(source.text)
@@ -317,11 +322,12 @@ class _TooDeep(Exception):
 
 
 class _Builder:
-    """Builds nodes from the parse tree, collecting value errors as diagnostics.
+    """Builds nodes, collecting value errors as diagnostics.
 
-    A method per grammar rule, called as ``method(meta, children)`` bottom-up. We dispatch
-    ourselves rather than through ``lark.Transformer``: its ``v_args(meta=True)`` wraps every
-    call, which was a third of the load time of a large book, and it hides exceptions in
+    A method per grammar rule, called as ``method(meta, children)`` bottom-up: by the parser
+    as it reduces (``lalr.build``), or by ``build`` walking lark's tree, with the same meta and
+    children either way. Not through ``lark.Transformer``: its ``v_args(meta=True)`` wraps
+    every call, which was a third of the load time of a large book, and it hides exceptions in
     ``VisitError``.
     """
 
