@@ -228,20 +228,28 @@ def _reducer(rule: Rule, handler_class: type, cell: list[Any]) -> Any:
         return _first  # a token, or a `?rule` with one child: lark's tree holds it as it is
     if name.startswith("_"):
         return _splicer(steps)
-    simple = all(how != _SPLICE and not nones for _, how, nones in steps)
     picks = tuple((index, how == _TOKEN) for index, how, _ in steps)
+    # Most rules keep one or two symbols, which are picked without a loop; -1: splices or
+    # placeholders in between, done by _children.
+    simple = all(how != _SPLICE and not nones for _, how, nones in steps)
+    arity = len(picks) if simple else -1
+    (i0, t0), (i1, t1) = (*picks, (0, True), (0, True))[:2]
     tail = [None] * trailing
     single = heights[0] if len(heights) == 1 else None
     method: Any = getattr(handler_class, rule.alias or name, None)
     inline_single = rule.options.expand1 and not rule.alias
 
     def reduce(raw: list[Any]) -> Any:
-        if simple:
+        if arity == 1:
+            children = [raw[i0] if t0 else raw[i0].value]
+        elif arity == 2:
+            children = [raw[i0] if t0 else raw[i0].value, raw[i1] if t1 else raw[i1].value]
+        elif arity >= 0:
             children = [raw[i] if token else raw[i].value for i, token in picks]
-            if tail:
-                children += tail
         else:
-            children = _children(raw, steps, tail)
+            children = _children(raw, steps)
+        if tail:
+            children += tail
         if not raw:
             return _empty(cell[0], method, children)
         if single is not None:
@@ -259,8 +267,7 @@ def _reducer(rule: Rule, handler_class: type, cell: list[Any]) -> Any:
     return reduce
 
 
-def _children(raw: list[Any], steps: tuple[tuple[int, int, int], ...], tail: list[None]
-              ) -> list[Any]:
+def _children(raw: list[Any], steps: tuple[tuple[int, int, int], ...]) -> list[Any]:
     children: list[Any] = []
     for index, how, nones in steps:
         if nones:
@@ -271,7 +278,7 @@ def _children(raw: list[Any], steps: tuple[tuple[int, int, int], ...], tail: lis
             children.append(raw[index])
         else:
             children += raw[index].value
-    return children + tail
+    return children
 
 
 def _splicer(steps: tuple[tuple[int, int, int], ...]) -> Any:
