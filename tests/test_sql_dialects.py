@@ -56,8 +56,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     'count(orders where status is "paid") >= 2': {
         "duckdb":
-            'COALESCE(COALESCE(LENGTH(LIST_FILTER("orders", LAMBDA "_e1" : COALESCE("_e1"."st'
-            'atus" = \'paid\', FALSE))), 0) >= 2, FALSE)',
+            'COALESCE(COALESCE(LENGTH(LIST_FILTER("orders", LAMBDA "_e1" : "_e1"."status" = '
+            "'paid')), 0) >= 2, FALSE)",
         "postgres":
             'COALESCE((SELECT COUNT(*) FROM UNNEST("orders") AS "_e1" WHERE COALESCE(("_e1").'
             '"status" = \'paid\', FALSE)) >= 2, FALSE)',

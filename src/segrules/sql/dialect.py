@@ -53,6 +53,9 @@ class Dialect:
     caseless_affixes: ClassVar[bool] = True
     #: Whether a failed cast can be NULL (TRY_CAST): money sums then need one pass less.
     try_cast: ClassVar[bool] = False
+    #: Whether ``bind`` names a value inside an expression: an exact money sum then costs one
+    #: pass over the list, and the passes that handle NaN and huge values run only for them.
+    binds: ClassVar[bool] = False
 
     # --- values ----------------------------------------------------------------------------
 
@@ -150,6 +153,11 @@ class Dialect:
         """``sum`` (a MONEY decimal), ``fsum`` (a DOUBLE), ``min``, ``max`` or ``count`` (of
         non-NULL values) of ``value`` over the elements ``where`` selects; NULL when there are
         none."""
+        raise NotImplementedError
+
+    def bind(self, value: exp.Expr, var: str, body: exp.Expr) -> exp.Expr:
+        """``body`` with ``variable(var)`` standing for ``value``, which is computed once,
+        and only where ``body`` is evaluated (dialects with ``binds``)."""
         raise NotImplementedError
 
     # --- time ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import ClassVar
 from sqlglot import exp
 
 from .dialect import MONEY, Dialect
+from .truth import when
 
 __all__ = ["DuckDB"]
 
@@ -24,6 +25,7 @@ class DuckDB(Dialect):
     # Identifiers are case-insensitive: "VIP" and "vip" would be one result column.
     caseless_names: ClassVar[bool] = True
     try_cast: ClassVar[bool] = True
+    binds: ClassVar[bool] = True
 
     def string(self, value: str) -> exp.Expr:
         # The parser reads a query as a C string: a NUL inside a literal would end it, so a
@@ -72,7 +74,7 @@ class DuckDB(Dialect):
                 ) -> exp.Expr:
         if where is None:
             return items
-        return exp.func("LIST_FILTER", items, _lambda(var, where))
+        return exp.func("LIST_FILTER", items, _lambda(var, when(where)))
 
     def any_element(self, items: exp.Expr, var: str, test: exp.Expr
                     ) -> exp.Expr:
@@ -83,14 +85,24 @@ class DuckDB(Dialect):
 
     def fold(self, func: str, items: exp.Expr, var: str, where: exp.Expr | None,
              value: exp.Expr) -> exp.Expr:
-        chosen = self._filter(items, var, where)
         body = value
         if func in ("sum", "fsum"):
             body = exp.cast(body, MONEY if func == "sum" else exp.DataType.build("DOUBLE"))
-        values = exp.func("LIST_TRANSFORM", chosen, _lambda(var, body))
+        if where is not None:
+            # The unselected elements become NULL, which every fold skips: one pass over the
+            # list, faster than LIST_FILTER and then LIST_TRANSFORM.
+            body = exp.Case(ifs=[exp.If(this=when(where), true=body)])
+        values = exp.func("LIST_TRANSFORM", items, _lambda(var, body))
         name = {"sum": "LIST_SUM", "fsum": "LIST_SUM", "min": "LIST_MIN", "max": "LIST_MAX",
                 "count": "LIST_COUNT"}[func]
         return exp.func(name, values)
+
+    def bind(self, value: exp.Expr, var: str, body: exp.Expr) -> exp.Expr:
+        # DuckDB hoists a subexpression written twice into a column computed for every row,
+        # even inside a branch that rarely runs; a lambda over a one-element list computes
+        # `value` only where `body` is evaluated.
+        return exp.func("LIST_EXTRACT", exp.func("LIST_TRANSFORM", exp.Array(
+            expressions=[value]), _lambda(var, body)), exp.Literal.number(1))
 
     def month_day_time(self, moment: exp.Expr) -> exp.Expr:
         return exp.func("STRFTIME", moment, exp.Literal.string("%m%d%H%M%S%f"))

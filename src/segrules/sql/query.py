@@ -25,6 +25,7 @@ from ..errors import Diagnostic, SegrulesError
 from ..source import Span
 from .compiler import Conditions, text_paths
 from .dialect import Dialect, Unsupported
+from .truth import two_valued
 
 __all__ = ["Plan", "build"]
 
@@ -111,8 +112,9 @@ def build(book: Any, names: Sequence[str], dialect: Dialect, table: str | exp.Ex
     def membership(name: str) -> exp.Expr:
         segment_node: n.Segment = book[name]
         try:
-            return _membership(segment_node, conditions, dialect, id_text, now, store,
-                               listed[name] if members_table is not None else None)
+            return two_valued(_membership(segment_node, conditions, dialect, id_text, now,
+                                          store, listed[name] if members_table is not None
+                                          else None))
         except Unsupported as error:
             raise _refusal(error, dialect, name) from None
 
