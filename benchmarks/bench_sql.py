@@ -115,15 +115,18 @@ def generated_vs_handwritten(book: segrules.Book, parquet: Path, runs: int) -> N
         generated = select(book, RULES, dialect="duckdb", table=source, now=NOW, store="main")
         by_hand = HANDWRITTEN.format(table=source)
         counts = ", ".join(f'count(*) FILTER (WHERE "{r}")' for r in RULES)
-        answers = {}
-        results = {}
-        for name, query in (("generated", generated), ("handwritten", by_hand)):
-            wrapped = f"SELECT {counts} FROM ({query})"
-            answers[name] = con.execute(wrapped).fetchone()
-            results[name] = timed(lambda w=wrapped: con.execute(w).fetchone(), runs)
+        queries = {name: f"SELECT {counts} FROM ({query})"
+                   for name, query in (("generated", generated), ("handwritten", by_hand))}
+        answers = {name: con.execute(wrapped).fetchone() for name, wrapped in queries.items()}
         assert answers["generated"] == answers["handwritten"], answers
-        ratios = [g / h for g, h in zip(sorted(results["generated"]),
-                                        sorted(results["handwritten"]), strict=True)]
+        # The two queries take turns (in alternating order), so that a change in the load of
+        # a shared machine falls on both; each run's ratio compares neighbours.
+        results: dict[str, list[float]] = {name: [] for name in queries}
+        for run in range(runs):
+            for name in sorted(queries, reverse=run % 2 == 1):
+                results[name] += timed(lambda w=queries[name]: con.execute(w).fetchone(), 1)
+        ratios = [g / h for g, h in zip(results["generated"], results["handwritten"],
+                                        strict=True)]
         print(f"  {label:8} generated   {shown(results['generated'])}")
         print(f"  {label:8} handwritten {shown(results['handwritten'])}")
         print(f"  {label:8} ratio {statistics.median(ratios):.2f}×  (range {min(ratios):.2f}–"

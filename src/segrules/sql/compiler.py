@@ -71,9 +71,9 @@ class _Total:
     """``sum`` or ``avg``: the exact sum (a MONEY decimal) and, for ``avg``, the count, so a
     comparison needs no division. ``special`` is the sum as a DOUBLE when a value is NaN,
     infinite or too large for MONEY (else NULL): then it decides, as Python's NaN and
-    infinities do. ``checked`` is the exact sum found in one pass, NULL when a value or the
-    sum is out of the ordinary; ``bound`` names the DOUBLE sum ``special`` reads as a
-    variable (see ``Conditions.checked``)."""
+    infinities do. ``checked`` is the exact sum found in one pass, NULL when the full
+    computation must decide (``Dialect.checked_sum``); ``bound`` names the DOUBLE sum that
+    ``special`` reads as a variable."""
 
     def __init__(self, total: exp.Expr, count: exp.Expr | None, special: exp.Expr | None,
                  checked: exp.Expr | None = None,
@@ -466,7 +466,7 @@ class Conditions:
             doubled = d.fold("fsum", items.copy(), var, where.copy() if where else None,
                              value.copy())
             name = self.fresh("s")
-            bound = d.binds and func == "sum"
+            bound = d.quick_sums and func == "sum"
             # With a name for the DOUBLE sum, it is computed only when `checked` is NULL.
             read = d.variable(name) if bound else doubled
             special = exp.Case(ifs=[exp.If(this=exp.Not(this=exp.Paren(this=exp.LT(
@@ -475,8 +475,8 @@ class Conditions:
             if bound:
                 total = exp.Coalesce(this=d.fold("sum", items, var, where, exact),
                                      expressions=[zero])
-                return _Total(total, None, special, self.checked(items, var, where, value),
-                              (name, doubled))
+                return _Total(total, None, special, d.checked_sum(
+                    items.copy(), var, where.copy() if where else None, value), (name, doubled))
         elif value_type.kind == "number":
             # NaN, the infinities and values beyond MONEY's 28 integer digits cannot be cast
             # to MONEY; they are left out of the exact sum and decide through `special`.
@@ -500,26 +500,6 @@ class Conditions:
         if special is not None:
             special = exp.Div(this=special, expression=count.copy())
         return _Total(total, count, special)
-
-    def checked(self, items: exp.Expr, var: str, where: exp.Expr | None, value: exp.Expr
-                ) -> exp.Expr:
-        """The exact MONEY sum of the selected values in one pass over the list, or NULL
-        when a value is NaN, infinite or 2**33 or more in magnitude, or the sum 10**16 or
-        more: then ``special`` and the exact sum decide, as before.
-
-        Such a value counts 10**21, which no sum of ordinary values reaches, and the narrowing
-        TRY_CAST turns the sum into NULL. Where the sum is kept it is the exact sum, and the
-        DOUBLE sum is below 10**17, so ``special`` would be NULL: the answer is the same. (Both
-        hold for lists of fewer than 10**11 values, more than an engine can hold in a row.)"""
-        ordinary = exp.LT(this=exp.Abs(this=value), expression=exp.Literal.number(2**33))
-        poisoned = exp.Case(ifs=[
-            exp.If(this=ordinary, true=exp.cast(value.copy(), MONEY)),
-            exp.If(this=exp.not_(exp.Is(this=value.copy(), expression=exp.Null())),
-                   true=exp.cast(exp.Literal.number(10**21), MONEY))])
-        total = exp.Coalesce(this=self.dialect.fold("sum", items.copy(), var,
-                                                    where.copy() if where else None, poisoned),
-                             expressions=[exp.cast(exp.Literal.number(0), MONEY)])
-        return exp.TryCast(this=total, to=exp.DataType.build("DECIMAL(20, 4)"))
 
     def totals(self, value: _Total, node: n.Compare) -> exp.Expr:
         """``sum``/``avg OP literal``: exact on the MONEY sum, else by the DOUBLE special.

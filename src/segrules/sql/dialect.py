@@ -53,9 +53,10 @@ class Dialect:
     caseless_affixes: ClassVar[bool] = True
     #: Whether a failed cast can be NULL (TRY_CAST): money sums then need one pass less.
     try_cast: ClassVar[bool] = False
-    #: Whether ``bind`` names a value inside an expression: an exact money sum then costs one
-    #: pass over the list, and the passes that handle NaN and huge values run only for them.
-    binds: ClassVar[bool] = False
+    #: Whether the dialect has ``checked_sum`` and ``bind``: a money sum of DOUBLEs then costs
+    #: one pass over the list, and the passes for NaN, infinities and huge values run only
+    #: where they are.
+    quick_sums: ClassVar[bool] = False
 
     # --- values ----------------------------------------------------------------------------
 
@@ -155,9 +156,16 @@ class Dialect:
         none."""
         raise NotImplementedError
 
+    def checked_sum(self, items: exp.Expr, var: str, where: exp.Expr | None,
+                    value: exp.Expr) -> exp.Expr:
+        """The exact sum (a DECIMAL) of ``value`` over the elements ``where`` selects, in one
+        pass, when every selected value is ordinary; else NULL. Where it is not NULL it must
+        be the MONEY sum, and the DOUBLE sum must be below 10**17 (``quick_sums``)."""
+        raise NotImplementedError
+
     def bind(self, value: exp.Expr, var: str, body: exp.Expr) -> exp.Expr:
         """``body`` with ``variable(var)`` standing for ``value``, which is computed once,
-        and only where ``body`` is evaluated (dialects with ``binds``)."""
+        and only where ``body`` is evaluated (``quick_sums``)."""
         raise NotImplementedError
 
     # --- time ------------------------------------------------------------------------------

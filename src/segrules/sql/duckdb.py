@@ -12,6 +12,8 @@ from .truth import when
 
 __all__ = ["DuckDB"]
 
+_UNITS = 10_000  # ten-thousandths: MONEY's scale
+
 
 def _lambda(var: str, body: exp.Expr) -> exp.Lambda:
     return exp.Lambda(this=body, expressions=[exp.to_identifier(var, quoted=True)])
@@ -25,7 +27,7 @@ class DuckDB(Dialect):
     # Identifiers are case-insensitive: "VIP" and "vip" would be one result column.
     caseless_names: ClassVar[bool] = True
     try_cast: ClassVar[bool] = True
-    binds: ClassVar[bool] = True
+    quick_sums: ClassVar[bool] = True
 
     def string(self, value: str) -> exp.Expr:
         # The parser reads a query as a C string: a NUL inside a literal would end it, so a
@@ -96,6 +98,33 @@ class DuckDB(Dialect):
         name = {"sum": "LIST_SUM", "fsum": "LIST_SUM", "min": "LIST_MIN", "max": "LIST_MAX",
                 "count": "LIST_COUNT"}[func]
         return exp.func(name, values)
+
+    def checked_sum(self, items: exp.Expr, var: str, where: exp.Expr | None,
+                    value: exp.Expr) -> exp.Expr:
+        # An ordinary value (below 2**33 in magnitude) counts as whole ten-thousandths,
+        # ROUND(value * 10000): DuckDB casts a DOUBLE or DECIMAL to DECIMAL(p, 4) with the
+        # same rounding (half away from zero; a test checks it), and integers add up faster
+        # than DECIMALs. Any other value (NaN, an infinity, a huge one) counts 9 * 10**18,
+        # more than 65,536 ordinary values can make up, so the sum then fails the narrowing
+        # TRY_CAST below 10**18 and is NULL; so is the sum of a longer list. Where the sum is
+        # kept, the DOUBLE sum is below 65,536 * 2**33 < 10**17.
+        ordinary = exp.LT(this=exp.Abs(this=value), expression=exp.Literal.number(2**33))
+        units = exp.cast(exp.Round(this=exp.Mul(this=value.copy(), expression=exp.Literal.number(
+            _UNITS))), exp.DataType.build("BIGINT"))
+        body: exp.Expr = exp.Case(ifs=[
+            exp.If(this=ordinary, true=units),
+            exp.If(this=exp.not_(exp.Is(this=value.copy(), expression=exp.Null())),
+                   true=exp.Literal.number(9 * 10**18))])
+        if where is not None:
+            body = exp.Case(ifs=[exp.If(this=when(where), true=body)])
+        total = exp.Coalesce(this=exp.func("LIST_SUM", exp.func(
+            "LIST_TRANSFORM", items, _lambda(var, body))), expressions=[exp.Literal.number(0)])
+        exact = exp.Mul(this=exp.TryCast(this=total, to=exp.DataType.build("DECIMAL(18, 0)")),
+                        expression=exp.cast(exp.Literal.string("0.0001"),
+                                            exp.DataType.build("DECIMAL(4, 4)")))
+        return exp.Case(ifs=[exp.If(this=exp.GT(this=self.length(items.copy()),
+                                                expression=exp.Literal.number(65536)),
+                                    true=exp.Null())], default=exact)
 
     def bind(self, value: exp.Expr, var: str, body: exp.Expr) -> exp.Expr:
         # DuckDB hoists a subexpression written twice into a column computed for every row,
