@@ -465,9 +465,9 @@ class Conditions:
             exact = exp.TryCast(this=value.copy(), to=exp.DataType.build("DECIMAL(22, 4)"))
             doubled = d.fold("fsum", items.copy(), var, where.copy() if where else None,
                              value.copy())
-            name = self.fresh("s")
             bound = d.quick_sums and func == "sum"
             # With a name for the DOUBLE sum, it is computed only when `checked` is NULL.
+            name = self.fresh("s") if bound else ""
             read = d.variable(name) if bound else doubled
             special = exp.Case(ifs=[exp.If(this=exp.Not(this=exp.Paren(this=exp.LT(
                 this=exp.Abs(this=read), expression=exp.Literal.number("1e17")))),
