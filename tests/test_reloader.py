@@ -192,9 +192,10 @@ def generated(prefix: str) -> list[str]:
 def test_a_dropped_book_releases_its_generated_sources() -> None:
     text = "segment released_once { include where x >= 1 }"
     prefix = "<segrules segment 'released_once'"
-    book = segrules.loads(text)
+    book = segrules.loads(text).prepare()  # compiled: its source is registered
     assert len(generated(prefix)) == 1
     twin = segrules.loads(text)  # same text: shares the entry, which must outlive one of them
+    assert twin.matches("released_once", {"x": 2})  # compiled on first use
     del book
     gc.collect()
     assert len(generated(prefix)) == 1

@@ -1,9 +1,11 @@
 """The loaded, compiled set of segments a storefront asks "is this shopper in …?".
 
-A ``Book`` compiles every segment once, at construction, and is immutable afterwards, so one
-book can serve every request thread of a process without locks. Evaluation never raises: an odd
-profile makes a condition false and is counted in ``evaluation_errors``; only asking for a
-segment the book does not have is an error (``UnknownSegmentError``, also a ``KeyError``).
+A ``Book`` compiles each segment once, on its first use (``prepare()`` compiles them all now),
+and is otherwise immutable, so one book can serve every request thread of a process: only
+compiling takes a lock, once per segment, never a call to a compiled one. Evaluation never
+raises: an odd profile makes a condition false and is counted in ``evaluation_errors``; only
+asking for a segment the book does not have is an error (``UnknownSegmentError``, also a
+``KeyError``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from attrs import frozen
 
-from . import adapters, arguments, codegen, network, runtime
+from . import adapters, arguments, codegen, lazy, network, runtime
 from . import nodes as n
 from .checker import check, references
 from .errors import Diagnostic, SegrulesReferenceError, UnknownSegmentError, error_for
@@ -84,11 +86,13 @@ class Book:
     ``adapters.Attributes`` registry of computed attributes (copied at construction).
     """
 
-    __slots__ = ("__weakref__", "_attributes", "_binders", "_compiled", "_document", "_errors",
-                 "_functions", "_names", "_network", "_segments", "_shared", "_warnings")
+    __slots__ = ("__weakref__", "_attributes", "_binders", "_compiled", "_compiler", "_document",
+                 "_errors", "_functions", "_names", "_network", "_segments", "_shared",
+                 "_warnings")
     _attributes: Mapping[str, adapters.Computed]
     _binders: dict[tuple[str, tuple[bool, bool]], Callable[[object, object], Callable[..., bool]]]
     _compiled: dict[str, codegen.Compiled]
+    _compiler: lazy.Compiler
     _document: n.Document
     _errors: runtime.ErrorCounter
     _functions: dict[str, Callable[..., bool]]
@@ -105,23 +109,22 @@ class Book:
                     else dict(attributes or {}))
         errors = runtime.ErrorCounter()
         shared = codegen.Shared(errors)
-        compiled: dict[str, codegen.Compiled] = {}
         ordered = _reference_order(document)  # a name defined twice: the first definition
-        try:
-            for segment in ordered:
-                compiled[segment.name] = codegen.compile_segment(segment, compiled, computed,
-                                                                 shared)
-        finally:
-            # Generated sources live in linecache (for tracebacks) only as long as the book.
-            weakref.finalize(self, codegen.release, [c.filename for c in compiled.values()])
+        # Generated sources live in linecache (for tracebacks) only as long as the book; the
+        # compiler adds each one it registers, whenever it compiles.
+        filenames: list[str] = []
+        weakref.finalize(self, codegen.release, filenames)
+        compiler = lazy.Compiler(ordered, computed, shared, filenames)
         names = tuple(dict.fromkeys(s.name for s in document.segments))
+        by_name = {s.name: s for s in ordered}
         for slot, value in (
             ("_document", document), ("_warnings", tuple(warnings)),
             ("_attributes", MappingProxyType(computed)), ("_errors", errors),
-            ("_names", names), ("_segments", {name: compiled[name].segment for name in names}),
-            ("_compiled", {name: compiled[name] for name in names}),
+            ("_names", names), ("_segments", {name: by_name[name] for name in names}),
+            # Both filled as segments are compiled, on first use (module `lazy`).
+            ("_compiled", compiler.compiled), ("_compiler", compiler),
             # Reference order: in `segments_for` every reference is then a memo hit.
-            ("_functions", {s.name: compiled[s.name].function for s in ordered}),
+            ("_functions", compiler.functions),
             ("_network", None),  # built on the first whole-book evaluation
             ("_shared", shared), ("_binders", {}),
         ):
@@ -176,12 +179,25 @@ class Book:
         """The generated function of segment ``name`` with its source and file name."""
         found = self._compiled.get(name)
         if found is None:
-            self._unknown(name)
+            if name not in self._segments:
+                self._unknown(name)
+            found = self._compiler.compile(name)  # on first use, with what it references
         return found
 
     def source(self, name: str) -> str:
         """The Python source generated for segment ``name``."""
         return self.compiled(name).source
+
+    def prepare(self) -> Book:
+        """Compile every segment and build the whole-book index now; returns the book.
+
+        A loaded book compiles a segment when it is first asked about, and the index on the
+        first ``segments_for``/``groups_for``/``membership``, so loading costs only parsing and
+        checking. A storefront that wants no first-request latency calls this after loading
+        (``Reloader`` does, before it swaps a new book in).
+        """
+        self._evaluator()
+        return self
 
     def _unknown(self, name: object) -> NoReturn:
         # The name may be anything a caller passed: an int too long for str(), an object
@@ -231,9 +247,7 @@ class Book:
         looked up and the store made safe once, here, instead of on every call. An unknown name
         raises ``UnknownSegmentError`` now, never later; the function never raises on odd data.
         """
-        compiled = self._compiled.get(name)
-        if compiled is None:
-            self._unknown(name)
+        compiled = self.compiled(name)  # compiled on first use; an unknown name is refused
         place = arguments.store(store)
         key = (name, codegen.variant(compiled, place, members))
         bind = self._binders.get(key)
@@ -292,6 +306,7 @@ class Book:
     def _evaluator(self) -> network.Network:
         evaluator = self._network
         if evaluator is None:
+            self._compiler.compile_all()
             evaluator = network.network_for(
                 self, [self._compiled[name] for name in self._functions], self._names,
                 self._attributes, self._errors,
@@ -301,6 +316,7 @@ class Book:
     def _one_by_one(self, profile: object, session: object, customer_id: object,
                     store: object, now: dt.date | None, members: Any) -> frozenset[str]:
         """Every segment's function in reference order, each evaluated at most once."""
+        self._compiler.compile_all()
         try:
             moment, cid = self._moment_and_id(profile, customer_id, now)
         except arguments.UnusableMoment:

@@ -700,7 +700,12 @@ def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
     source = compiler.compile()
     filename, lines = _register_lines(_filename(segment), source)
     defined: dict[str, Any] = {}  # the functions' globals are the book's namespace
-    exec(compile(source, filename, "exec"), shared.namespace, defined)  # our source only
+    try:
+        code = compile(source, filename, "exec")
+    except BaseException:  # too deeply nested for Python: nothing of it may stay registered
+        release([filename])
+        raise
+    exec(code, shared.namespace, defined)  # our source only
     function = defined.pop("segment")
     shared.namespace.update(defined)  # the helpers aggregates call
     function.__name__ = function.__qualname__ = f"segment {segment.name!r}"

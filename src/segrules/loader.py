@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,27 +107,39 @@ def _schema(schema: object) -> Schema | None:
     )
 
 
+# How many threads are inside `collector_paused`, and whether the collector was on before the
+# first of them: a thread must not take another's pause for the caller's own setting.
+_pauses = [0, False]
+_pauses_lock = threading.Lock()
+
+
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a book is built.
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a book is built (or compiled).
 
     Building allocates hundreds of thousands of tree nodes and tokens that all stay alive, so
     every collection the allocations trigger walks a growing heap and frees nothing: about half
-    of a large load's time. The collector is restored as the caller had it.
+    of a large load's time. Pauses may overlap across threads; the collector is restored as the
+    caller had it when the last one ends.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    with _pauses_lock:
+        if not _pauses[0]:
+            _pauses[1] = gc.isenabled()
+            gc.disable()
+        _pauses[0] += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _pauses_lock:
+            _pauses[0] -= 1
+            if not _pauses[0] and _pauses[1]:
+                gc.enable()
 
 
 def _build(sources: Iterable[Source], attributes: Any, schema: Schema | None) -> Book:
     from .book import Book
 
-    with _collector_paused():
+    with collector_paused():
         document, diagnostics = parse_all(sources, schema=_schema(schema),
                                           computed=attributes or ())
         if any(d.severity == "error" for d in diagnostics):

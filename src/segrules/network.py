@@ -29,7 +29,6 @@ only is indexed: a store may list a customer in any segment, so with one every s
 from __future__ import annotations
 
 import bisect
-import gc
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,6 +37,7 @@ from typing import Any, NoReturn
 
 from . import adapters, arguments, codegen, runtime
 from . import nodes as n
+from .loader import collector_paused
 from .numeric import equal_floats
 from .text import caseless, nfc, normal
 
@@ -481,13 +481,8 @@ def network_for(book: Any, compiled: Sequence[codegen.Compiled], names: Sequence
         if built is None:
             # The analysis makes many small objects and nothing cyclic: a collector pass over
             # the whole heap (a large book's AST and functions) for each would cost more than it.
-            enabled = gc.isenabled()
-            gc.disable()
-            try:
+            with collector_paused():
                 built = Network(compiled, names, attributes, errors)
-            finally:
-                if enabled:
-                    gc.enable()
             weakref.finalize(book, codegen.release, [built.filename])
             store(built)
         return built

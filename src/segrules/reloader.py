@@ -2,8 +2,9 @@
 half-loaded or broken one.
 
 A ``Reloader`` owns one path (a ``.seg`` file or a folder). ``reload()`` reads the files, and only
-when their contents changed does it load a new book; a book that loads replaces the old one in a
-single attribute assignment, so a reader thread sees either the old book or the new one, whole.
+when their contents changed does it load a new book; a book that loads is compiled whole
+(``Book.prepare``), then replaces the old one in a single attribute assignment, so a reader
+thread sees either the old book or the new one, whole, and never waits for a compilation.
 A load that fails keeps the old book and records the diagnostics, so a typo pushed to production
 degrades to "the segments of five minutes ago", not to an outage.
 """
@@ -47,7 +48,7 @@ class Reloader:
     """A book loaded from ``path`` and reloaded on demand when its files change.
 
     ``Reloader(path, **load_options)`` loads at once (a ``SegrulesError`` if that fails) with
-    the same options as ``segrules.load``. ``book`` is always a whole, checked book;
+    the same options as ``segrules.load``. ``book`` is always a whole, checked, prepared book;
     ``reload()`` is safe to call from any thread (calls are serialised) and returns True only
     when the files changed and the new book is in; ``errors`` holds the diagnostics of the last
     reload that failed, and is empty again after one that succeeds.
@@ -60,7 +61,7 @@ class Reloader:
         self._options = load_options
         self._lock = threading.Lock()
         self._seen = _fingerprint(path)
-        self._book: Book = load(path, **load_options)
+        self._book: Book = load(path, **load_options).prepare()
         self._errors: tuple[Diagnostic, ...] = ()
 
     @property
@@ -87,7 +88,8 @@ class Reloader:
                 if seen == self._seen:
                     return False
                 self._seen = seen
-                book = load(self._path, **self._options)
+                # Compiled whole before the swap: readers never pay for a first use.
+                book = load(self._path, **self._options).prepare()
             except SegrulesError as error:
                 self._errors = error.diagnostics
                 return False
