@@ -224,3 +224,23 @@ def test_a_bound_predicate_leaves_out_the_tests_its_store_and_membership_store_d
     assert "members" in listed.co_freevars and "_listed" in listed.co_names
     assert book.predicate("stored", store="main")({"id": "c-1", "age": 3})
     assert not book.predicate("stored", store="outlet")({"id": "c-1", "age": 30})
+
+
+def test_a_book_dropped_while_its_thread_registers_a_source_does_not_deadlock() -> None:
+    """The garbage collector runs a dropped book's finalizer (which releases its sources) at
+    any allocation, also one made while the same thread holds the registry's lock."""
+    import threading
+
+    from segrules import codegen
+
+    name = codegen._register("<segrules segment 'gc test'>", "x = 1\n")
+
+    def finalizer_during_registration() -> None:
+        with codegen._users_lock:
+            codegen.release([name])
+
+    worker = threading.Thread(target=finalizer_during_registration, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "release waited for a lock its own thread holds"
+    assert name not in linecache.cache

@@ -13,6 +13,7 @@ falls back with a different meaning, shows up as a disagreement.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -258,7 +259,17 @@ def test_a_list_sum_is_the_exact_sum_of_the_written_values(values: list[Any]) ->
     summed = numeric.total(values)
     general = numeric.total(iter(values))  # not a list: the general path
     numbers = [x for x in values if x is not None]
-    assert numeric.written(summed) == numeric.written(general) or (
-        any(x != x for x in numbers if isinstance(x, float)) and summed != summed)
+    one, other = numeric.written(summed), numeric.written(general)
+    assert one == other or (one != one and other != other)  # NaN: from NaN, or inf + -inf
+    if any(x != x for x in numbers if isinstance(x, float)):
+        assert summed != summed
     if all(isinstance(x, int) for x in numbers):
         assert summed == sum(numbers) and type(summed) is int
+
+
+def test_infinities_of_both_signs_sum_to_nan_on_both_paths() -> None:
+    from segrules import numeric
+
+    values = [math.inf, -math.inf]
+    assert numeric.total(values) != numeric.total(values)
+    assert numeric.total(iter(values)) != numeric.total(iter(values))

@@ -650,9 +650,10 @@ def _filename(segment: n.Segment) -> str:
 
 
 # How many live books use each linecache entry: two books compiled from the same text share an
-# entry, which must outlive the first of them to be dropped.
+# entry, which must outlive the first of them to be dropped. Reentrant: the garbage collector
+# may run a dropped book's `release` in a thread that holds the lock to register a source.
 _users: Counter[str] = Counter()
-_users_lock = threading.Lock()
+_users_lock = threading.RLock()
 
 
 def _register(filename: str, source: str) -> str:
