@@ -36,10 +36,10 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, TypeVar
 
 from .errors import SegrulesError
 
@@ -62,7 +62,10 @@ _SHOWN_CELL = 40
 
 Profile = dict[str, Any]
 #: One exported row: the customer's id, their segments and their groups.
-Row = tuple[str | None, list[str], list[str]]
+Row = tuple[str | None, Sequence[str], Sequence[str]]
+_Combination = TypeVar("_Combination")
+#: How many combinations of segments and groups a membership export remembers at once.
+_COMBINATIONS = 1 << 16
 
 
 class CustomerDataError(SegrulesError):
@@ -92,6 +95,11 @@ def json_kind(value: object) -> str:
 def escape_surrogates(text: str) -> str:
     """``text`` with every lone surrogate written as a ``\\uXXXX`` escape, so it can be encoded."""
     return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def _escaped(text: str) -> str:
+    """``escape_surrogates(text)``, at once for ASCII text (most ids)."""
+    return text if text.isascii() else escape_surrogates(text)
 
 
 def _shown(cell: str) -> str:
@@ -385,21 +393,52 @@ def json_text(data: object, indent: int | None = None) -> str:
     return escape_surrogates(text)
 
 
+def _per_combination(convert: Callable[[Sequence[str], Sequence[str]], _Combination]
+                     ) -> Callable[[Sequence[str], Sequence[str]], _Combination]:
+    """``convert`` remembered per combination of segments and groups: customers share few
+    combinations, so most rows cost a look-up instead of encoding every name again."""
+    seen: dict[tuple[tuple[str, ...], tuple[str, ...]], _Combination] = {}
+
+    def converted(names: Sequence[str], groups: Sequence[str]) -> _Combination:
+        key = (tuple(names), tuple(groups))
+        try:
+            return seen[key]
+        except KeyError:
+            if len(seen) >= _COMBINATIONS:
+                seen.clear()  # a file of ever new combinations: keep memory bounded
+            found = seen[key] = convert(names, groups)
+            return found
+
+    return converted
+
+
 def write_members(format: str, rows: Iterable[Row], out: IO[str]) -> None:
     """Write membership ``rows`` to a text stream as ``jsonl`` or ``csv``, one row at a time."""
     if format == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["id", "segments", "groups"])
+        cells = _per_combination(lambda names, groups: (escape_surrogates(";".join(names)),
+                                                        escape_surrogates(";".join(groups))))
         for customer, names, groups in rows:
-            writer.writerow([escape_surrogates(text) for text in
-                             (customer or "", ";".join(names), ";".join(groups))])
+            writer.writerow((_escaped(customer or ""), *cells(names, groups)))
         return
     # Rows hold only text and lists of text, which `json_text` would pass through unchanged:
-    # one encoder for every row writes the same bytes in a tenth of the time.
+    # one encoder for every row writes the same bytes in a tenth of the time. A line is the
+    # encoded id between a fixed head and its combination's tail (one escape applies per
+    # character, so escaping the parts escapes the line).
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    encode_id = json.encoder.encode_basestring  # what `encode` uses for text
+    head = '{"id": '
+    start = len(head + "null")
+
+    def tail(names: Sequence[str], groups: Sequence[str]) -> str:
+        line = encode({"id": None, "segments": list(names), "groups": list(groups)})
+        return escape_surrogates(line[start:]) + "\n"
+
+    tails = _per_combination(tail)
     for customer, names, groups in rows:
-        line = encode({"id": customer, "segments": list(names), "groups": list(groups)})
-        out.write(escape_surrogates(line) + "\n")
+        shown = "null" if customer is None else _escaped(encode_id(customer))
+        out.write(head + shown + tails(names, groups))
 
 
 def write_members_parquet(rows: Iterable[Row], path: str | os.PathLike[str]) -> None:
@@ -409,12 +448,13 @@ def write_members_parquet(rows: Iterable[Row], path: str | os.PathLike[str]) -> 
 
     schema = pa.schema([("id", pa.string()), ("segments", pa.list_(pa.string())),
                         ("groups", pa.list_(pa.string()))])
+    lists = _per_combination(lambda names, groups: ([escape_surrogates(name) for name in names],
+                                                    [escape_surrogates(group)
+                                                     for group in groups]))
     remaining = iter(rows)
     with pq.ParquetWriter(path, schema) as writer:
         while batch := list(itertools.islice(remaining, _PARQUET_ROWS)):
-            batch = [(None if customer is None else escape_surrogates(customer),
-                      [escape_surrogates(name) for name in names],
-                      [escape_surrogates(group) for group in groups])
+            batch = [(None if customer is None else _escaped(customer), *lists(names, groups))
                      for customer, names, groups in batch]
             columns = [list(column) for column in zip(*batch, strict=True)]
             writer.write_table(pa.table(columns, schema=schema))

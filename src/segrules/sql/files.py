@@ -16,7 +16,7 @@ import datetime as dt
 import os
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from attrs import define
@@ -27,11 +27,13 @@ from .select import SqlWarning, select
 
 __all__ = ["FileMembership", "file_membership"]
 
-Row = tuple[str | None, list[str], list[str]]
+Row = tuple[str | None, Sequence[str], Sequence[str]]
 # Column types whose values DuckDB holds differently from the profiles Python reads: JSON (an
 # attribute of several kinds), maps (records in Python), all-NULL columns, times of day, bytes.
 _UNFAITHFUL = re.compile(r'\bJSON\b|\bMAP\(|\bUNION\(|"NULL"|\bINTERVAL\b|\bBLOB\b|\bBIT\b|'
                          r"\bTIME\b(?! ZONE)|\bUUID\b")
+#: How many combinations of segments the rows remember at once.
+_COMBINATIONS = 1 << 16
 
 
 @define
@@ -64,7 +66,8 @@ def file_membership(book: Any, path: str | os.PathLike[str], format: str, *,
             return None
         if format == "parquet" and _dates_python_cannot_hold(con, source, path):
             return None  # the Python path names the row and column
-        per_store, without = _stores(con, book, source, store, store_field)
+        per_store, without = _stores(con, book, source, store, store_field,
+                                     copied=format != "parquet")
         if per_store is None:
             return None
         with warnings.catch_warnings():
@@ -74,7 +77,7 @@ def file_membership(book: Any, path: str | os.PathLike[str], format: str, *,
                                              store=value), ordered=False)
                      for value, table in per_store]
         query = " UNION ALL ".join(f"({part})" for part in parts)
-        cursor = con.execute(f"SELECT * FROM ({query}) ORDER BY segrules_order")
+        cursor = con.execute(_keyed(query, len(book.names)))
     except (duckdb.Error, SegrulesError):
         con.close()
         return None
@@ -116,12 +119,14 @@ def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _stores(con: Any, book: Any, source: str, store: str | None, store_field: str
-            ) -> tuple[list[tuple[str | None, Any]] | None, int]:
+def _stores(con: Any, book: Any, source: str, store: str | None, store_field: str,
+            copied: bool) -> tuple[list[tuple[str | None, Any]] | None, int]:
     """(store, table) pairs to evaluate, and the customers without a store.
 
     With ``--store`` (or no segment limited to stores) one query covers everyone; otherwise
-    each customer is evaluated for the store in its own field, one query per store value.
+    each customer is evaluated for the store in its own field, one query per store value,
+    over a copy of the source when ``copied`` (a JSON file is read and numbered once, where
+    Parquet is cheaper to read again than to copy).
     """
     from sqlglot import exp
 
@@ -139,29 +144,52 @@ def _stores(con: Any, book: Any, source: str, store: str | None, store_field: st
     kind = con.execute(f"SELECT typeof({field_sql}) FROM {source} LIMIT 1").fetchone()
     if kind is None or kind[0] not in ("VARCHAR", '"NULL"'):
         return None, 0  # the Python path names the customer whose store is not text
-    con.execute(f"CREATE OR REPLACE TEMP TABLE segrules_stored AS SELECT * FROM {source}")
+    if copied:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE segrules_stored AS SELECT * FROM {source}")
+        source = "segrules_stored"
     values = [row[0] for row in con.execute(
-        f"SELECT DISTINCT {field_sql} FROM segrules_stored").fetchall()]
+        f"SELECT DISTINCT {field_sql} FROM {source}").fetchall()]
     pairs: list[tuple[str | None, Any]] = []
     without = 0
     for value in values:
         test = f"{field_sql} IS NULL" if value is None else f"{field_sql} = {sql_string(value)}"
         if value is None:
-            found = con.execute(f"SELECT count(*) FROM segrules_stored WHERE {test}").fetchone()
+            found = con.execute(f"SELECT count(*) FROM {source} WHERE {test}").fetchone()
             without = int(found[0]) if found else 0
-        pairs.append((value, exp.maybe_parse(f"SELECT * FROM segrules_stored WHERE {test}",
+        pairs.append((value, exp.maybe_parse(f"SELECT * FROM {source} WHERE {test}",
                                              dialect="duckdb")))
     return pairs, without
+
+
+def _keyed(query: str, count: int) -> str:
+    """``query`` as (id, key) rows in source order, the key one character per segment ('1'
+    for a member): customers share few combinations of segments, so Python works out each
+    combination's names and groups once, and moves two values per customer, not one per
+    segment."""
+    columns = [f"c{i}" for i in range(count + 2)]
+    flags = ", ".join(f"CASE WHEN {column} THEN '1' ELSE '0' END" for column in columns[1:-1])
+    key = f"concat({flags})" if count else "''"
+    return (f"SELECT c0, {key} FROM ({query}) AS segrules_flags({', '.join(columns)}) "
+            f"ORDER BY c{count + 1}")
 
 
 def _rows(con: Any, cursor: Any, book: Any) -> Iterator[Row]:
     names = list(book.names)
     groups = {name: book[name].groups for name in names}
+    combinations: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def combination(key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if len(combinations) >= _COMBINATIONS:
+            combinations.clear()  # a file of ever new combinations: keep memory bounded
+        within = tuple(name for name, flag in zip(names, key, strict=True) if flag == "1")
+        found = dict.fromkeys(group for name in within for group in groups[name])
+        combinations[key] = (within, tuple(found))
+        return combinations[key]
+
     try:
         while batch := cursor.fetchmany(10_000):
-            for row in batch:
-                within = [name for name, flag in zip(names, row[1:-1], strict=True) if flag]
-                found = dict.fromkeys(group for name in within for group in groups[name])
-                yield (None if row[0] is None else str(row[0]), within, list(found))
+            for customer, key in batch:
+                within, found = combinations.get(key) or combination(key)
+                yield (None if customer is None else str(customer), within, found)
     finally:
         con.close()
