@@ -16,8 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
+from segrules import customers as customers_module
 from segrules.cli import cli
-from segrules.sql import tables
+from segrules.sql import files, tables
 from test_sql_engines import _generated
 
 ROOT = Path(__file__).parent.parent
@@ -62,6 +63,26 @@ def test_duckdb_writes_the_rows_python_writes(customers: dict[str, Path], kind: 
     assert auto.stdout == python.stdout
     assert auto.stderr == python.stderr  # the same warnings (no store, no id)
     assert len(python.stdout.splitlines()) >= 300
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "parquet"])
+def test_duckdb_writes_the_rows_python_writes_remembering_few_combinations(
+        customers: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        kind: str) -> None:
+    # Rows are worked out and written once per combination of segments; remembering only
+    # two makes both forget and work them out again, with the same rows.
+    monkeypatch.setattr(files, "_COMBINATIONS", 2)
+    monkeypatch.setattr(customers_module, "_COMBINATIONS", 2)
+    out = {engine: tmp_path / f"{engine}.parquet" for engine in ("python", "duckdb")}
+    for engine, path in out.items():
+        result = _members(customers[kind], engine, "--out", path)
+        assert result.exit_code == 0, result.output
+    python = pq.read_table(out["python"]).to_pylist()
+    assert pq.read_table(out["duckdb"]).to_pylist() == python
+    assert len(python) >= 300
+    assert len({(tuple(row["segments"]), tuple(row["groups"])) for row in python}) > 2
+    assert _members(customers[kind], "duckdb").stdout == _members(customers[kind],
+                                                                    "python").stdout
 
 
 def test_the_duckdb_path_is_taken_for_faithful_files(customers: dict[str, Path]) -> None:
