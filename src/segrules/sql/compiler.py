@@ -284,7 +284,10 @@ class Conditions:
             if not ignore_case and all(_raw_equal(t) for t in kept):
                 data = x  # NFC(x) equals such a literal exactly when x does: skip NFC
         elif kind.kind in _NUMERIC:
-            literals = [self.number(v.value, kind) for v in values if isinstance(v, n.Number)]
+            numbers = [v.value for v in values if isinstance(v, n.Number)]
+            if numbers and self.narrowed(kind):
+                return _or([self.exact(x.copy(), kind, exp.EQ, v) for v in numbers])
+            literals = [self.number(v, kind) for v in numbers]
         elif kind.kind == "boolean":
             literals = [exp.Boolean(this=v.value) for v in values if isinstance(v, n.Boolean)]
         elif kind.kind in ("date", "datetime"):
@@ -308,8 +311,44 @@ class Conditions:
             raise Unsupported(f"the number {value} (more digits than a DOUBLE column "
                               "can compare as written)")
         if kind.kind == "decimal" and self._common is not None:
-            return exp.cast(_decimal(value), self._common)
+            # exp.Cast, not exp.cast: sqlglot's helper keeps a cast to another DECIMAL as is.
+            return exp.Cast(this=_decimal(value), to=self._common.copy())
         return _decimal(value)
+
+    def narrowed(self, kind: Type) -> bool:
+        """Whether ``x OP number`` on a column of ``kind`` needs ``exact``."""
+        return kind.kind == "number" and self.dialect.narrows_decimals
+
+    def exact(self, x: exp.Expr, kind: Type, build: type[exp.Expr], value: int | Decimal
+              ) -> exp.Expr:
+        """``x OP value`` where ``x`` may be a DECIMAL(38, s) column of any scale.
+
+        Spark compares DECIMAL(38, 3) with 0.0000001 after rounding the literal to three
+        places (and DECIMAL(38, 0) with 0.5 after rounding it to 1); DuckDB casts a
+        DECIMAL(38, 18) holding 10**19 to DECIMAL(38, 19) and fails. So a DECIMAL ``x`` is
+        cast to DECIMAL(38, S), S the most places that leave room for the literal's integer
+        digits, as the literal is: one type, nothing rounded. A value too large for that type
+        (TRY_CAST gives NULL) is larger in magnitude than the literal, so its sign decides.
+        Any other column (DOUBLE, BIGINT) is compared as before: the engine widens exactly.
+        """
+        plain = self.number(value, kind)  # refuses what a DOUBLE column would answer otherwise
+        number = Decimal(value)
+        digits = len(str(int(abs(number)))) if abs(number) >= 1 else 0
+        common = exp.DataType.build(f"DECIMAL(38, {38 - digits})")
+        literal = exp.Cast(this=exp.Literal.string(format(number, "f")), to=common)
+        fitted = exp.TryCast(this=x.copy(), to=common.copy(), safe=True)  # Spark: TRY_CAST
+        if build is exp.EQ:
+            huge: exp.Expr = _FALSE()
+        else:
+            sign = exp.GT if build in (exp.GT, exp.GTE) else exp.LT
+            huge = sign(this=x.copy(), expression=exp.Literal.number(0))
+        decimal = exp.Case(ifs=[exp.If(this=exp.Is(this=fitted, expression=exp.Null()),
+                                       true=huge)],
+                           default=build(this=fitted.copy(), expression=literal))
+        is_decimal = exp.Like(this=exp.Lower(this=exp.Typeof(this=x.copy())),
+                              expression=exp.Literal.string("decimal%"))
+        return exp.Case(ifs=[exp.If(this=is_decimal, true=decimal)],
+                        default=build(this=x, expression=plain))
 
     def bound(self, x: exp.Expr, kind: Type, op: str, value: n.Value, ignore_case: bool
               ) -> exp.Expr:
@@ -321,7 +360,8 @@ class Conditions:
             return build(this=d.ordered(self.text(x, ignore_case, affix=True)),
                          expression=d.ordered(d.string(text)))
         if isinstance(value, n.Number) and kind.kind in _NUMERIC:
-            test: exp.Expr = build(this=x, expression=self.number(value.value, kind))
+            test: exp.Expr = self.exact(x, kind, build, value.value) if self.narrowed(kind) else \
+                build(this=x, expression=self.number(value.value, kind))
             if kind.kind == "number" and op in ("gt", "ge"):
                 # NaN sorts above every number in these engines; in Python it is unordered.
                 test = _and(test, exp.NEQ(this=x.copy(), expression=_nan()))

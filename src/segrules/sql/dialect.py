@@ -57,6 +57,10 @@ class Dialect:
     #: one pass over the list, and the passes for NaN, infinities and huge values run only
     #: where they are.
     quick_sums: ClassVar[bool] = False
+    #: Whether a comparison of two DECIMALs whose common type needs more than 38 digits
+    #: rounds one of them (Spark) or fails on a value that does not fit (DuckDB): a number
+    #: column is then compared with a literal only after both are cast to one DECIMAL type.
+    narrows_decimals: ClassVar[bool] = False
 
     # --- values ----------------------------------------------------------------------------
 

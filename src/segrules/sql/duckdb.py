@@ -28,6 +28,7 @@ class DuckDB(Dialect):
     caseless_names: ClassVar[bool] = True
     try_cast: ClassVar[bool] = True
     quick_sums: ClassVar[bool] = True
+    narrows_decimals: ClassVar[bool] = True
 
     def string(self, value: str) -> exp.Expr:
         # The parser reads a query as a C string: a NUL inside a literal would end it, so a

@@ -31,6 +31,7 @@ class Spark(Dialect):
     text_type: ClassVar[str] = "STRING"
     normalizes: ClassVar[bool] = False
     caseless_affixes: ClassVar[bool] = False
+    narrows_decimals: ClassVar[bool] = True
 
     def timestamp(self, moment: dt.datetime) -> exp.Expr:
         text = moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")

@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 from attrs import frozen
@@ -92,7 +92,10 @@ def _written(value: float | Decimal, path: Sequence[str]) -> Decimal:
     if not number.is_finite():
         raise _error("SR361", f"`{_shown(path)}` holds {value!r}, which a DECIMAL column "
                      "cannot hold", "leave the attribute out (missing) instead")
-    return number.normalize() if _places(number) else number
+    if not _places(number):
+        return number
+    # normalize() rounds to the context's precision (28 digits by default): give it them all.
+    return number.normalize(Context(prec=len(number.as_tuple().digits)))
 
 
 def _list_like(value: object) -> bool:
