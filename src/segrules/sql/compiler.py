@@ -285,7 +285,7 @@ class Conditions:
                 data = x  # NFC(x) equals such a literal exactly when x does: skip NFC
         elif kind.kind in _NUMERIC:
             numbers = [v.value for v in values if isinstance(v, n.Number)]
-            if numbers and self.narrowed(kind):
+            if numbers and self.narrowed(kind, numbers):
                 return _or([self.exact(x.copy(), kind, exp.EQ, v) for v in numbers])
             literals = [self.number(v, kind) for v in numbers]
         elif kind.kind == "boolean":
@@ -315,9 +315,12 @@ class Conditions:
             return exp.Cast(this=_decimal(value), to=self._common.copy())
         return _decimal(value)
 
-    def narrowed(self, kind: Type) -> bool:
-        """Whether ``x OP number`` on a column of ``kind`` needs ``exact``."""
-        return kind.kind == "number" and self.dialect.narrows_decimals
+    def narrowed(self, kind: Type, numbers: Sequence[int | Decimal]) -> bool:
+        """Whether ``x OP numbers`` on a column of ``kind`` needs ``exact``: a literal with a
+        fraction or beyond INT. An INT literal is narrowed only against a scale over 28,
+        left as is so that ``age >= 18`` stays plain."""
+        return kind.kind == "number" and self.dialect.narrows_decimals and any(
+            not isinstance(v, int) or abs(v) >= 2**31 for v in numbers)
 
     def exact(self, x: exp.Expr, kind: Type, build: type[exp.Expr], value: int | Decimal
               ) -> exp.Expr:
@@ -360,7 +363,8 @@ class Conditions:
             return build(this=d.ordered(self.text(x, ignore_case, affix=True)),
                          expression=d.ordered(d.string(text)))
         if isinstance(value, n.Number) and kind.kind in _NUMERIC:
-            test: exp.Expr = self.exact(x, kind, build, value.value) if self.narrowed(kind) else \
+            test: exp.Expr = self.exact(x, kind, build, value.value) \
+                if self.narrowed(kind, [value.value]) else \
                 build(this=x, expression=self.number(value.value, kind))
             if kind.kind == "number" and op in ("gt", "ge"):
                 # NaN sorts above every number in these engines; in Python it is unordered.
