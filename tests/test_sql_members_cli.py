@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 
 from segrules import customers as customers_module
 from segrules.cli import cli
-from segrules.sql import files, tables
+from segrules.sql import tables
 from test_sql_engines import _generated
 
 ROOT = Path(__file__).parent.parent
@@ -70,8 +70,7 @@ def test_duckdb_writes_the_rows_python_writes_remembering_few_combinations(
         customers: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         kind: str) -> None:
     # Rows are worked out and written once per combination of segments; remembering only
-    # two makes both forget and work them out again, with the same rows.
-    monkeypatch.setattr(files, "_COMBINATIONS", 2)
+    # two (one bound for both) makes both forget and work them out again, with the same rows.
     monkeypatch.setattr(customers_module, "_COMBINATIONS", 2)
     out = {engine: tmp_path / f"{engine}.parquet" for engine in ("python", "duckdb")}
     for engine, path in out.items():

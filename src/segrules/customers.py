@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import importlib
 import itertools
 import json
@@ -393,23 +394,11 @@ def json_text(data: object, indent: int | None = None) -> str:
     return escape_surrogates(text)
 
 
-def _per_combination(convert: Callable[[Sequence[str], Sequence[str]], _Combination]
-                     ) -> Callable[[Sequence[str], Sequence[str]], _Combination]:
-    """``convert`` remembered per combination of segments and groups: customers share few
-    combinations, so most rows cost a look-up instead of encoding every name again."""
-    seen: dict[tuple[tuple[str, ...], tuple[str, ...]], _Combination] = {}
-
-    def converted(names: Sequence[str], groups: Sequence[str]) -> _Combination:
-        key = (tuple(names), tuple(groups))
-        try:
-            return seen[key]
-        except KeyError:
-            if len(seen) >= _COMBINATIONS:
-                seen.clear()  # a file of ever new combinations: keep memory bounded
-            found = seen[key] = convert(names, groups)
-            return found
-
-    return converted
+def per_combination(convert: Callable[..., _Combination]) -> Callable[..., _Combination]:
+    """``convert`` remembered for the last ``_COMBINATIONS`` arguments it was given (which
+    must be hashable): customers share few combinations of segments and groups, so most rows
+    of an export cost a look-up instead of working every name out again."""
+    return functools.lru_cache(maxsize=_COMBINATIONS)(convert)
 
 
 def write_members(format: str, rows: Iterable[Row], out: IO[str]) -> None:
@@ -417,10 +406,10 @@ def write_members(format: str, rows: Iterable[Row], out: IO[str]) -> None:
     if format == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["id", "segments", "groups"])
-        cells = _per_combination(lambda names, groups: (escape_surrogates(";".join(names)),
-                                                        escape_surrogates(";".join(groups))))
+        cells = per_combination(lambda names, groups: (escape_surrogates(";".join(names)),
+                                                       escape_surrogates(";".join(groups))))
         for customer, names, groups in rows:
-            writer.writerow((_escaped(customer or ""), *cells(names, groups)))
+            writer.writerow((_escaped(customer or ""), *cells(tuple(names), tuple(groups))))
         return
     # Rows hold only text and lists of text, which `json_text` would pass through unchanged:
     # one encoder for every row writes the same bytes in a tenth of the time. A line is the
@@ -435,10 +424,10 @@ def write_members(format: str, rows: Iterable[Row], out: IO[str]) -> None:
         line = encode({"id": None, "segments": list(names), "groups": list(groups)})
         return escape_surrogates(line[start:]) + "\n"
 
-    tails = _per_combination(tail)
+    tails = per_combination(tail)
     for customer, names, groups in rows:
         shown = "null" if customer is None else _escaped(encode_id(customer))
-        out.write(head + shown + tails(names, groups))
+        out.write(head + shown + tails(tuple(names), tuple(groups)))
 
 
 def write_members_parquet(rows: Iterable[Row], path: str | os.PathLike[str]) -> None:
@@ -448,13 +437,12 @@ def write_members_parquet(rows: Iterable[Row], path: str | os.PathLike[str]) -> 
 
     schema = pa.schema([("id", pa.string()), ("segments", pa.list_(pa.string())),
                         ("groups", pa.list_(pa.string()))])
-    lists = _per_combination(lambda names, groups: ([escape_surrogates(name) for name in names],
-                                                    [escape_surrogates(group)
-                                                     for group in groups]))
+    lists = per_combination(lambda names, groups: ([escape_surrogates(name) for name in names],
+                                                   [escape_surrogates(group) for group in groups]))
     remaining = iter(rows)
     with pq.ParquetWriter(path, schema) as writer:
         while batch := list(itertools.islice(remaining, _PARQUET_ROWS)):
-            batch = [(None if customer is None else _escaped(customer), *lists(names, groups))
-                     for customer, names, groups in batch]
+            batch = [(None if customer is None else _escaped(customer),
+                      *lists(tuple(names), tuple(groups))) for customer, names, groups in batch]
             columns = [list(column) for column in zip(*batch, strict=True)]
             writer.write_table(pa.table(columns, schema=schema))

@@ -21,6 +21,7 @@ from typing import Any
 
 from attrs import define
 
+from ..customers import per_combination
 from ..errors import SegrulesError
 from .run import duckdb_source, in_source_order, sql_string
 from .select import SqlWarning, select
@@ -32,8 +33,6 @@ Row = tuple[str | None, Sequence[str], Sequence[str]]
 # attribute of several kinds), maps (records in Python), all-NULL columns, times of day, bytes.
 _UNFAITHFUL = re.compile(r'\bJSON\b|\bMAP\(|\bUNION\(|"NULL"|\bINTERVAL\b|\bBLOB\b|\bBIT\b|'
                          r"\bTIME\b(?! ZONE)|\bUUID\b")
-#: How many combinations of segments the rows remember at once.
-_COMBINATIONS = 1 << 16
 
 
 @define
@@ -176,20 +175,17 @@ def _keyed(query: str, count: int) -> str:
 def _rows(con: Any, cursor: Any, book: Any) -> Iterator[Row]:
     names = list(book.names)
     groups = {name: book[name].groups for name in names}
-    combinations: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
+    @per_combination
     def combination(key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        if len(combinations) >= _COMBINATIONS:
-            combinations.clear()  # a file of ever new combinations: keep memory bounded
         within = tuple(name for name, flag in zip(names, key, strict=True) if flag == "1")
         found = dict.fromkeys(group for name in within for group in groups[name])
-        combinations[key] = (within, tuple(found))
-        return combinations[key]
+        return within, tuple(found)
 
     try:
         while batch := cursor.fetchmany(10_000):
             for customer, key in batch:
-                within, found = combinations.get(key) or combination(key)
+                within, found = combination(key)
                 yield (None if customer is None else str(customer), within, found)
     finally:
         con.close()
