@@ -317,8 +317,8 @@ class Conditions:
 
     def narrowed(self, kind: Type, numbers: Sequence[int | Decimal]) -> bool:
         """Whether ``x OP numbers`` on a column of ``kind`` needs ``exact``: a literal with a
-        fraction or beyond INT. An INT literal is narrowed only against a scale over 28,
-        left as is so that ``age >= 18`` stays plain."""
+        fraction or beyond INT. An INT literal is left as is, so that ``age >= 18`` stays
+        plain: the engines round a column compared with one only past 28 places."""
         return kind.kind == "number" and self.dialect.narrows_decimals and any(
             not isinstance(v, int) or abs(v) >= 2**31 for v in numbers)
 
