@@ -67,29 +67,6 @@ _EXACT_INT = 2**53
 
 
 @frozen
-class Compiled:
-    """One segment's generated function, its source, whether it reads the clock, and the
-    compiled segments it references directly (what ``runtime.settle`` walks)."""
-
-    segment: n.Segment
-    function: Callable[..., bool]
-    lines: list[str] = field(repr=False)  # the very list linecache holds: one copy of the text
-    filename: str
-    needs_now: bool
-    references: tuple[Compiled, ...] = field(default=(), repr=False, eq=False)
-    gates: Gates = field(factory=lambda: Gates(), repr=False, eq=False)
-    name: str = field(init=False, repr=False, eq=False)  # a field: references read it often
-
-    @name.default
-    def _name(self) -> str:
-        return self.segment.name
-
-    @property
-    def source(self) -> str:
-        return "".join(self.lines)
-
-
-@frozen
 class Gates:
     """Where a segment's function tests ``store`` and ``members``: line ranges counted from its
     ``def`` line, so a predicate bound to one store and membership store drops what they decide.
@@ -102,6 +79,29 @@ class Gates:
     members: range = range(0)
     plain: range = range(0)
     listed: range = range(0)
+
+
+@frozen
+class Compiled:
+    """One segment's generated function, its source, whether it reads the clock, and the
+    compiled segments it references directly (what ``runtime.settle`` walks)."""
+
+    segment: n.Segment
+    function: Callable[..., bool]
+    lines: list[str] = field(repr=False)  # the very list linecache holds: one copy of the text
+    filename: str
+    needs_now: bool
+    references: tuple[Compiled, ...] = field(default=(), repr=False, eq=False)
+    gates: Gates = field(factory=Gates, repr=False, eq=False)
+    name: str = field(init=False, repr=False, eq=False)  # a field: references read it often
+
+    @name.default
+    def _name(self) -> str:
+        return self.segment.name
+
+    @property
+    def source(self) -> str:
+        return "".join(self.lines)
 
 
 class Shared:
