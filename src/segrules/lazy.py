@@ -46,7 +46,7 @@ class Compiler:
     """
 
     __slots__ = ("_attributes", "_filenames", "_lock", "_order", "_segments", "_shared",
-                 "compiled", "complete", "functions")
+                 "compiled", "functions")
 
     def __init__(self, ordered: list[n.Segment], attributes: Mapping[str, adapters.Computed],
                  shared: codegen.Shared, filenames: list[str]) -> None:
@@ -59,7 +59,6 @@ class Compiler:
         self.compiled: dict[str, codegen.Compiled] = {}
         self.functions: dict[str, Callable[..., bool]] = {
             segment.name: self._first_call(segment.name) for segment in ordered}
-        self.complete = not ordered
         deep = [s.name for s in ordered if nesting_above(s, EAGER_DEPTH)]
         if deep:
             self._compile(self._closure(deep), at_load=True)
@@ -86,7 +85,11 @@ class Compiler:
             with self._lock:
                 if not self.complete:
                     self._compile([name for name in self._order if name not in self.compiled])
-                    self.complete = True
+
+    @property
+    def complete(self) -> bool:
+        """Whether every segment is compiled."""
+        return len(self.compiled) == len(self.functions)
 
     def _closure(self, names: Iterable[str]) -> list[str]:
         """``names`` and the segments they reference, directly or not, that are not compiled
@@ -142,8 +145,6 @@ class Compiler:
             # Published complete, after its references: readers take it without the lock.
             compiled[name] = done
             functions[name] = done.function
-        if len(compiled) == len(functions):
-            self.complete = True
 
 
 def nesting_above(segment: n.Segment, limit: int) -> bool:
