@@ -140,3 +140,21 @@ def test_the_sql_command_reports_bad_input_in_one_line_and_exits_2(
                                       str(ROOT / "examples" / "segments")])
     assert result.exit_code == 2 and message in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("block", ["all", "any"])
+def test_a_block_of_thousands_of_conditions_compiles_and_agrees(block: str) -> None:
+    """A block is an AND or OR chain as deep as it is long; compiling it must not recurse."""
+    import duckdb
+
+    lines = "\n".join(f"        age is not {i}" if block == "all" else f"        age is {i}"
+                      for i in range(3000))
+    book = segrules.loads(f"segment long {{\n    include {block} {{\n{lines}\n    }}\n}}\n")
+    con = duckdb.connect()
+    con.execute("CREATE TABLE customers (id VARCHAR, age BIGINT)")
+    con.execute("INSERT INTO customers VALUES ('in', 5000), ('out', 7), ('none', NULL)")
+    rows = dict(con.execute(sql.select(book, ["long"], table="customers")).fetchall())
+    profiles = {"in": {"age": 5000}, "out": {"age": 7}, "none": {}}
+    assert rows == {key: book.matches("long", profile) for key, profile in profiles.items()}
+    for dialect in ("postgres", "spark"):  # their queries are built by the same compiler
+        assert sql.select(book, ["long"], dialect=dialect, table="customers").count("age") >= 3000

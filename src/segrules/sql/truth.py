@@ -48,9 +48,13 @@ def _strip(node: exp.Expr) -> tuple[exp.Expr, bool]:
         inner, changed = _strip(node.this)
         return exp.Paren(this=inner), changed
     if isinstance(node, exp.And | exp.Or):
-        left, one = _strip(node.this)
-        right, two = _strip(node.expression)
-        return type(node)(this=left, expression=right), one or two
+        # A block of thousands of conditions is a chain as deep: its operands are taken in a
+        # loop (`flatten`), and only a nested block of the other kind recurses.
+        parts = [_strip(part) for part in node.flatten(unnest=False)]
+        joined = parts[0][0]
+        for part, _ in parts[1:]:
+            joined = type(node)(this=joined, expression=part)
+        return joined, any(changed for _, changed in parts)
     if isinstance(node, exp.Not):
         return exp.Not(this=two_valued(node.this)), False
     if isinstance(node, exp.Case) and node.args.get("this") is None:
