@@ -17,6 +17,7 @@ from segrules import nodes as n
 from segrules import printer
 from segrules.printer import string
 from segrules.regex import compile_pattern, pattern_error
+from segrules.text import ASCII_FROM_OTHER_TEXT
 from strategies import regexes
 
 NFD_ZURICH = unicodedata.normalize("NFD", "Zürich")
@@ -46,6 +47,17 @@ assert NFD_ZURICH != "Zürich"
     (f'x matches /^{NFD_ZURICH}$/ ignoring case', "ZÜRICH", True),
     ('x contains "Zürich"', [NFD_ZURICH], True),  # list elements too
     ('x is "K"', "\u212a", True),  # KELVIN SIGN is canonically K
+    # the only non-ASCII characters whose NFC is ASCII, inside ASCII literals
+    ('x is "Kansas"', "\u212aansas", True),
+    ('x is one of "Kansas", "Ohio"', "\u212aansas", True),
+    ('x is "a;b"', "a\u037eb", True),  # GREEK QUESTION MARK is canonically ;
+    ('x is one of "a`b"', "a\u1fefb", True),  # GREEK VARIA is canonically `
+    ('x is not "Kansas"', "\u212aansas", False),
+    ('x contains "Kansas"', ["\u212aansas"], True),
+    ('x contains any of "Ohio", "Kansas"', ["Utah", "\u212aansas"], True),
+    ('x is "Kansas"', "Kansas\u0301", False),  # a combining mark makes other text
+    ('x is "Ohio"', "Ohio", True),
+    ('x is one of "Ohio", "Utah"', "Ohi\u00f6", False),
     # full case folding
     ('x is "STRASSE" ignoring case', "stra\u1e9ee", True),  # capital sharp s
     ('x is "\ufb01le" ignoring case', "FILE", True),  # the fi ligature
@@ -75,6 +87,36 @@ def test_string_comparison(condition: str, value: object, expected: bool) -> Non
 
 
 # --- the laws -------------------------------------------------------------------------------------
+
+
+def test_only_three_characters_outside_ascii_normalise_into_it() -> None:
+    """Generated code compares an ASCII literal without these characters to data as it is,
+    without normalising non-ASCII data (nothing else normalises to it). Every code point:
+    NFC can only compose, and composition only makes non-ASCII characters."""
+    into_ascii = {
+        unicodedata.normalize(form, chr(code))
+        for code in range(0x80, 0x110000) if not 0xD800 <= code < 0xE000
+        for form in ("NFC", "NFD")
+        if unicodedata.normalize(form, chr(code)).isascii()
+    }
+    assert into_ascii == ASCII_FROM_OTHER_TEXT
+
+
+# ASCII, the three characters that normalise into it and a combining mark, in literals and data.
+_NEAR_ASCII = st.text(st.sampled_from("aK;`b \u212a\u037e\u1fef\u0301"), max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NEAR_ASCII, st.text(st.sampled_from("aK;`b "), max_size=5),
+       st.sampled_from(['x is {k}', 'x is not {k}', 'x is one of {k}, "zz"',
+                        'x is not one of "zz", {k}', 'x contains {k}', 'x contains any of {k}',
+                        'x contains all of {k}, "zz"']))
+def test_ascii_literals_meet_the_text_that_normalises_to_them(datum: str, literal: str,
+                                                             operator: str) -> None:
+    # A list holds "zz" beside the datum, which no literal drawn here can equal.
+    wrapped = [datum, "zz"] if "contains" in operator else datum
+    expected = (unicodedata.normalize("NFC", datum) == literal) != ("not" in operator)
+    assert holds(operator.format(k=string(literal)), wrapped) is expected
 
 # Letters whose case or composition is awkward, mixed into arbitrary text.
 _AWKWARD = "ßẞİıﬁﬀςσΣKſµÅåǅǆŉΐ\u0345\u0301\u0308\u0307eEiIsSkuUüÜzZ"

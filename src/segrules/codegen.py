@@ -36,7 +36,7 @@ from . import adapters, arguments, numeric, runtime
 from . import nodes as n
 from .lists import DATA_TYPES, LIST_TYPES, is_list, is_missing
 from .operators import OPERATORS
-from .text import nfc, normal
+from .text import nfc, normal, plain_ascii
 
 __all__ = ["SIGNATURE", "Compiled", "Emitter", "Gates", "Shared", "binder", "compile_segment",
            "release", "variant"]
@@ -400,6 +400,9 @@ class Emitter:
             literals = [normal(v.value) for v in values if isinstance(v, n.String)]
             if node.op in _STRING:
                 k = self.out.const(literals[0] if node.op == "eq" else frozenset(literals))
+                if all(map(plain_ascii, literals)):
+                    # No other text has these literals as its NFC: equal means the same string.
+                    return "str", _ORDER[node.op].format(v="{v}", k=k)
                 if normalised is not None:
                     return "str", _NORMALISED[node.op].format(n=normalised, k=k)
                 return "str", _STRING[node.op].format(v="{v}", k=k)

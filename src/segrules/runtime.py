@@ -29,7 +29,7 @@ from . import numeric
 from .lists import DATA_TYPES, LIST_TYPES, is_list, is_missing
 from .operators import OPERATORS
 from .regex import compile_pattern
-from .text import folding, nfc, normal
+from .text import folding, nfc, normal, plain_ascii
 
 UTC = dt.UTC
 _DAY = dt.timedelta(days=1)
@@ -398,13 +398,15 @@ def strings_in_list(op: str, values: Sequence[n.Value], *, negated: bool,
     assert op in ("contains_any", "contains_all") and values
     wanted = frozenset(normal(v.value) for v in values if isinstance(v, n.String))
     every = op == "contains_all"
+    # Literals that no other text normalises to are met only by themselves: no NFC of data.
+    plain = all(map(plain_ascii, wanted))
 
     def test(items: list[Any]) -> bool:
         found: set[str] | None = set() if every else None
         for x in items:
             if type(x) is not str:
                 return fallback(items)
-            if not x.isascii():
+            if not plain and not x.isascii():
                 x = nfc(x)
             if x in wanted:
                 if found is None:

@@ -18,10 +18,24 @@ import functools
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["caseless", "folding", "nfc", "normal"]
+__all__ = ["ASCII_FROM_OTHER_TEXT", "caseless", "folding", "nfc", "normal", "plain_ascii"]
 
 #: NFC as one C call, for generated code that has tested ``str.isascii`` already.
 nfc: Callable[[str], str] = functools.partial(unicodedata.normalize, "NFC")
+
+
+#: The ASCII characters whose NFC is also the NFC of a non-ASCII character: the Greek question
+#: mark (U+037E), the Greek varia (U+1FEF) and the Kelvin sign (U+212A) are singletons that
+#: normalise to them. Composition only makes non-ASCII characters, so a non-ASCII text whose
+#: NFC is ASCII is made of ASCII and these three (tests/test_text.py checks every code point).
+ASCII_FROM_OTHER_TEXT = frozenset(";`K")
+
+
+def plain_ascii(literal: str) -> bool:
+    """Whether no text but ``literal`` itself has ``literal`` as its NFC: an ASCII literal
+    without ``ASCII_FROM_OTHER_TEXT``. A datum then equals it exactly when it is the same
+    string, with no normalisation of non-ASCII data."""
+    return literal.isascii() and ASCII_FROM_OTHER_TEXT.isdisjoint(literal)
 
 
 def normal(text: str) -> str:
