@@ -273,3 +273,111 @@ def test_infinities_of_both_signs_sum_to_nan_on_both_paths() -> None:
     values = [math.inf, -math.inf]
     assert numeric.total(values) != numeric.total(values)
     assert numeric.total(iter(values)) != numeric.total(iter(values))
+
+
+# Every kind of value a sum meets: the loop's fast path (cents, whole numbers, None) and each
+# value that hands the rest of the list to the general path.
+_SUMMED = st.one_of(
+    st.integers(-10**6, 10**6).map(lambda cents: cents / 100), st.integers(-10**6, 10**6),
+    st.none(), st.floats(), st.integers(-2**70, 2**70), st.booleans(), st.text(max_size=2),
+    st.decimals(allow_nan=True, places=3), st.fractions(max_denominator=7),
+    st.sampled_from([2.0**33, -(2.0**33), 0.1 + 0.2, np.float64(0.25)]),
+    st.builds(RaisingFloat, st.just(0.5)),
+)
+
+
+class KeepFails(Record):
+    """An order whose ``keep`` field cannot be read (a feed that times out)."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "keep":
+            raise RuntimeError("feed timed out")
+        return super().__getitem__(key)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_SUMMED, st.booleans()), max_size=8), st.booleans())
+def test_a_generated_sum_is_the_exact_total_and_reads_each_element_once(
+        rows: list[tuple[Any, bool]], filtered: bool) -> None:
+    """The loop a sum compiles to gives ``numeric.total`` of the values ``where`` keeps, and
+    tests each element once: the `where` below counts an error per element it reads."""
+    from segrules import numeric
+
+    shared = codegen.Shared(runtime.ErrorCounter())
+    emitter = codegen.Emitter(None, {}, {}, shared)
+    where = cmp("keep", "eq", N(1)) if filtered else None
+    call = emitter.operand(n.Aggregate("sum", attr("orders"), ("total",), where), "p")
+    source = "\n".join((*emitter.helpers, f"def total({codegen.SIGNATURE}):",
+                        "    d = type(p) is dict", f"    return {call}", ""))
+    defined: dict[str, Any] = {}
+    exec(compile(source, "<test>", "exec"), shared.namespace, defined)
+    shared.namespace.update(defined)
+    # A row not kept fails when its `keep` is read: read once, it counts one error.
+    orders = [{"total": value, "keep": 1} if kept else KeepFails({"total": value})
+              for value, kept in rows]
+    expected_errors = sum(not kept for _, kept in rows) if filtered else 0
+    try:
+        expected = numeric.total([value for value, kept in rows if kept or not filtered])
+    except Exception:  # a value whose conversion raises: the sum is missing, one error more
+        expected, expected_errors = None, expected_errors + 1
+    got = defined["total"]({"orders": orders}, None, None, None, NOW, None, None)
+    assert shared.errors.value <= expected_errors  # the loop stops at a failing value
+    if expected is None:
+        assert got is None
+        return
+    assert shared.errors.value == expected_errors
+    one, other = numeric.written(got), numeric.written(expected)
+    assert one == other or (one != one and other != other)
+
+
+def test_conditions_that_loop_over_a_list_come_last() -> None:
+    """Within `all`/`any`, aggregates are evaluated after the other conditions, so a customer
+    the others decide costs no loop; the written order is kept otherwise."""
+    calls: list[str] = []
+
+    class Orders(list[dict[str, object]]):
+        def __iter__(self) -> Iterator[dict[str, object]]:
+            calls.append("orders")
+            return super().__iter__()
+
+    book = Book(n.Document((n.Segment("s", includes=(n.AllOf((
+        CONDITIONS["sum"], CONDITIONS["str eq"], CONDITIONS["int ge"])),)),)))
+    source = book.compiled("s").source
+    body = source[source.index("def segment"):]
+    assert body.index("_k", body.index("if not (")) < body.index("_agg")
+    assert book.matches("s", {"orders": Orders([{"total": 900}]), "country": "Bern",
+                              "age": 40}, now=NOW) is False
+    assert calls == []  # decided by `country` before the sum
+    assert book.matches("s", {"orders": Orders([{"total": 900}]), "country": "Zürich",
+                              "age": 40}, now=NOW) is True
+    assert calls == ["orders"]
+
+
+_OFFSETS = st.sampled_from([dt.UTC, EAST, dt.timezone(-dt.timedelta(hours=11))])
+_INSTANTS = st.builds(lambda moment, zone: moment.replace(tzinfo=zone), st.datetimes(), _OFFSETS)
+_YEAR_ONE = st.builds(lambda moment, zone: moment.replace(tzinfo=zone),
+                      st.datetimes(max_value=dt.datetime(2, 12, 31)), _OFFSETS)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_INSTANTS, st.datetimes(), st.dates(), st.none()),
+       st.one_of(_INSTANTS, _YEAR_ONE),
+       st.sampled_from(["within_last", "more_than_ago"]),
+       st.sampled_from([n.Duration(0, "days"), n.Duration(365, "days"),
+                        n.Duration(36, "hours"), n.Duration(3_000_000, "days"),
+                        n.Duration(3, "months")]))
+def test_a_recent_moment_is_decided_inline_as_the_runtime_check_decides(
+        datum: object, now: dt.datetime, op: str, duration: n.Duration) -> None:
+    """`within last` and `more than … ago` of an aware datetime are inline (no call), guarded
+    so that `now - length` always exists; under `not`, an impossible `now - length` must not
+    turn into a failed segment."""
+    condition = cmp("seen", op, duration)
+    check = runtime.predicate(op, (duration,), negated=False, ignore_case=False,
+                              errors=runtime.ErrorCounter())
+    expected = check(datum, now)
+    book = Book(n.Document((n.Segment("s", includes=(condition,)),
+                            n.Segment("t", includes=(n.Not(condition),)))))
+    assert book.matches("s", {"seen": datum}, now=now) is expected
+    assert book.matches("t", {"seen": datum}, now=now) is (not expected)
+    if duration.unit != "months":
+        assert "now -" in book.compiled("s").source  # decided inline, not by a call

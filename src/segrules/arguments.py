@@ -11,10 +11,44 @@ window, so the evaluation fails (every segment is not a member, and the failure 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 from . import adapters, runtime
 
-__all__ = ["NOT_A_STORE", "UnusableMoment", "customer_id", "moment", "store"]
+__all__ = ["KEYWORDS", "NOT_A_STORE", "UnusableMoment", "customer_id", "keywords_only",
+           "moment", "positional_options", "store"]
+
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+#: The default of ``_keywords``, the hidden parameter before the options of ``matches`` and of
+#: a bound predicate. CPython fills each missing keyword-only argument with a dict lookup (five
+#: per ``matches`` call, a twentieth of it) but ordinary defaults from a tuple; so the options
+#: are ordinary parameters behind ``_keywords``, which only a stray positional argument fills.
+#: The function then refuses the call (``positional_options``), and ``keywords_only`` gives it
+#: the keyword-only signature it documents.
+KEYWORDS = object()
+
+
+def positional_options(function: Callable[..., Any]) -> NoReturn:
+    """Refuse a call that passed an option of ``function`` (made by ``keywords_only``) by
+    position, as Python refuses a keyword-only argument given so."""
+    options = ", ".join(name for name, parameter in inspect.signature(function).parameters.items()
+                        if parameter.kind is inspect.Parameter.KEYWORD_ONLY)
+    raise TypeError(f"{function.__name__}() takes {options} by keyword only")
+
+
+def keywords_only(function: _Function) -> _Function:
+    """``function`` shown (``inspect``, ``help``) with the parameters after ``_keywords`` as
+    keyword-only, the way it takes them."""
+    signature = inspect.signature(function)
+    parameters = list(signature.parameters.values())
+    hidden = [p.name for p in parameters].index("_keywords")
+    function.__signature__ = signature.replace(parameters=[  # type: ignore[attr-defined]
+        *parameters[:hidden],
+        *(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters[hidden + 1:])])
+    return function
 
 # Listed by no segment (stores are strings), and safe to hash and compare.
 NOT_A_STORE = object()

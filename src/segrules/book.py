@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Book", "GroupProvenance"]
 
+_KEYWORDS = arguments.KEYWORDS  # one global lookup per `matches` call, not two
+
 
 @frozen
 class GroupProvenance:
@@ -213,10 +215,15 @@ class Book:
 
     # --- evaluation ------------------------------------------------------------------------
 
-    def matches(self, name: str, profile: object, *, session: object = None,
-                customer_id: object = None, store: str | None = None,
+    @arguments.keywords_only
+    def matches(self, name: str, profile: object, _keywords: object = arguments.KEYWORDS,
+                session: object = None, customer_id: object = None, store: str | None = None,
                 now: dt.date | None = None, members: Any = None) -> bool:
         """Whether the customer is in ``name`` (docs/membership.md); never raises on odd data."""
+        # The options are keyword-only; taken as ordinary parameters they cost no dict lookup
+        # per call (`arguments.KEYWORDS`).
+        if _keywords is not _KEYWORDS:
+            arguments.positional_options(Book.matches)
         try:
             function = self._functions[name]
         except KeyError:
@@ -257,7 +264,7 @@ class Book:
             bind = self._binders[key] = codegen.binder(compiled, self._shared, key[1])
         segment = bind(place, members)
         segment.__name__ = segment.__qualname__ = f"predicate {name!r}"
-        return segment
+        return arguments.keywords_only(segment)
 
     def membership(self, profile: object, *, session: object = None,
                    customer_id: object = None, store: str | None = None,

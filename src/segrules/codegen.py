@@ -120,6 +120,7 @@ class Shared:
             "_DATA": DATA_TYPES, "_missing": is_missing, "_nfc": nfc,
             "_NUMBER": frozenset((int, float)), "_LISTS": LIST_TYPES, "_is_list": is_list,
             "_listed": _listed, "_ref": runtime.reference, "_E": errors,
+            "_floor": math.floor, "_resumed": numeric.resumed_total,
             **_BINDING,
         }
         self._names: dict[object, str] = {}
@@ -272,7 +273,10 @@ class Emitter:
             helper = self.aggregate(node, row)
             clock = self.clock if self.needs_now else "now"  # `now` unused by the helper
             self.needs_now |= needed
-            return f"{helper}({self.attr(node.items, row)}, {SIGNATURE.replace('now', clock)})"
+            items = self.attr(node.items, row)
+            if node.where is None:
+                return f"{helper}({items})"
+            return f"{helper}({items}, {SIGNATURE.replace('now', clock)})"
         self.needs_now = True
         since = self.shared.built(("since", node.unit),
                                   lambda: runtime.time_since(node.unit, self.errors))
@@ -296,7 +300,8 @@ class Emitter:
         else:
             value = f"{self.reader(node.value_path)}({element})"
         out = _Writer(self.shared)
-        out.writeline(f"def {name}(items, {SIGNATURE}):")
+        # Only a `where` reads the arguments of the segment's function.
+        out.writeline(f"def {name}(items{'' if condition is None else ', ' + SIGNATURE}):")
         with out.indent():
             out.writeline("try:")
             with out.indent():
@@ -315,6 +320,8 @@ class Emitter:
                             with out.indent():
                                 out.writeline("tally += 1")
                     out.writeline("return tally")
+                elif node.func == "sum":
+                    self.write_sum(out, element, value, condition)
                 else:
                     reduce = self.out.const(runtime.REDUCERS[node.func])
                     out.writeline(f"return {reduce}([{value} for {element} in items{where}])")
@@ -324,6 +331,53 @@ class Emitter:
                 out.writeline("return None")
         self.helpers.extend(out.lines)
         return name
+
+    def write_sum(self, out: _Writer, element: str, value: str, condition: str | None
+                  ) -> None:
+        """A sum's loop: ints and floats of at most four decimals (the usual money) add up
+        exactly as whole ten-thousandths, as ``numeric.total``'s fast path does, without a
+        list or a call; the first other value hands the rest to ``numeric.resumed_total``.
+        Each element is read, and its ``where`` tested, once."""
+        units, limit = numeric.FAST_UNITS, out.literal(numeric.FAST_LIMIT)
+        where = "" if condition is None else f" if {condition}"
+        out.writeline("units = 0")
+        out.writeline("floats = False")
+        out.writeline("elements = iter(items)")
+        out.writeline(f"for {element} in elements:")
+        with out.indent():
+            if condition is not None:
+                out.writeline(f"if not {condition}:")
+                with out.indent():
+                    out.writeline("continue")
+            out.writeline(f"x = {value}")
+            out.writeline("kind = type(x)")
+            out.writeline("if kind is float:")
+            with out.indent():
+                out.writeline(f"if -{limit} < x < {limit}:")
+                with out.indent():
+                    out.writeline(f"scaled = _floor(x * {units} + 0.5)")
+                    out.writeline(f"if scaled / {units} == x:")
+                    with out.indent():
+                        out.writeline("units += scaled")
+                        out.writeline("floats = True")
+                        out.writeline("continue")
+            out.writeline("elif kind is int:")
+            with out.indent():
+                out.writeline(f"units += x * {units}")
+                out.writeline("continue")
+            out.writeline("elif x is None:")
+            with out.indent():
+                out.writeline("continue")
+            out.writeline(f"return _resumed(units, floats, "
+                          f"[x, *[{value} for {element} in elements{where}]])")
+        out.writeline("if not floats:")
+        with out.indent():
+            out.writeline(f"return units // {units}")
+        bound = out.literal(numeric.FAST_LIMIT_UNITS)
+        out.writeline(f"if -{bound} < units < {bound}:")
+        with out.indent():
+            out.writeline(f"return units / {units}")
+        out.writeline("return _resumed(units, floats, [])")
 
     def attr(self, node: n.Attr, row: str) -> str:
         root = "s" if node.root == "session" else row
@@ -371,7 +425,7 @@ class Emitter:
                                       ignore_case=node.ignore_case, errors=self.errors))
         if OPERATORS[node.op].arity == "duration":
             self.needs_now = True
-            return f"{check}({value}, {self.clock})"
+            return self.recent_path(node, check, value) or f"{check}({value}, {self.clock})"
         normalised = f"n{value[1:]}" if value in self.eager else None
         fast = self.fast_path(node, check, normalised)
         if fast is None:
@@ -419,6 +473,28 @@ class Emitter:
             return self.number_path(node.op, numbers)
         return None
 
+    def recent_path(self, node: n.Compare, check: str, value: str) -> str | None:
+        """``within last`` / ``more than … ago`` inline for the usual datum, an aware datetime
+        with a fixed offset: the first branch of the runtime check (``check``), without its
+        call. Only for a fixed length of time, and only while ``now - length`` exists (past
+        year 1); the check decides every other case, so both share one meaning."""
+        (duration,) = node.values
+        assert isinstance(duration, n.Duration)
+        shift = runtime.duration_shift(duration)
+        if node.negated or type(shift) is not dt.timedelta:
+            return None
+        try:
+            earliest = dt.datetime.min.replace(tzinfo=dt.UTC) + shift
+        except OverflowError:
+            return None
+        length = self.shared.built(("shift", duration.amount, duration.unit), lambda: shift)
+        after = self.out.const(earliest)
+        test = f"now - {length} <= _v <= now" if node.op == "within_last" else (
+            f"_v < now - {length}")
+        # The guard reads the clock (if no condition has) before the test uses `now`.
+        return (f"(({test}) if type(_v := {value}) is _datetime and type(_v.tzinfo) is _timezone"
+                f" and {self.clock} > {after} else {check}(_v, {self.clock}))")
+
     def number_path(self, op: str, literals: list[int | Decimal]) -> tuple[str, str] | None:
         """Numbers: ints that floats hold exactly compare with ints and floats as Python does;
         other literals compare with a float datum through their float twin (numeric.py)."""
@@ -444,20 +520,22 @@ class Emitter:
     def compile(self) -> str:
         seg, out = self.segment, self.out
         assert seg is not None, "an Emitter made for conditions only has no segment"
-        included = [name for block in seg.includes for name in _profile_names(block)]
+        include_blocks = [cheapest_first(block)[0] for block in seg.includes]
+        exclude_blocks = [cheapest_first(block)[0] for block in seg.excludes]
+        included = [name for block in include_blocks for name in _profile_names(block)]
         reads = Counter(name for name in (*included, *(
-            name for block in seg.excludes for name in _profile_names(block)))
+            name for block in exclude_blocks for name in _profile_names(block)))
             if name not in self.attributes)
         # A name read by several conditions is read once, into a local, before the rules.
         self.hoisted = {name: f"a{i}" for i, name in enumerate(
             name for name, count in reads.items() if count > 1)}
-        self.eager = {self.hoisted[name] for block in (*seg.includes, *seg.excludes)
+        self.eager = {self.hoisted[name] for block in (*include_blocks, *exclude_blocks)
                       if (name := _first_name(block)) in self.hoisted}
         if seg.active_from is None and seg.active_until is None:
             # With a window the clock is read first, once, for the window and the rules alike.
             self.clock = _LAZY_CLOCK
-        includes = [self.expr(block, "p") for block in seg.includes]
-        excludes = [self.expr(block, "p") for block in seg.excludes]
+        includes = [self.expr(block, "p") for block in include_blocks]
+        excludes = [self.expr(block, "p") for block in exclude_blocks]
         out.writeline(f"def segment({SIGNATURE}):")
         with out.indent():
             if seg.disabled:
@@ -616,6 +694,29 @@ def _within(moment: str, start: str | None, until: str | None) -> str:
     return f"({low}{moment}{high})"
 
 
+def cheapest_first(node: n.Expr) -> tuple[n.Expr, bool]:
+    """``node`` with the items of every ``all``/``any`` that compute an aggregate (a loop over
+    a list) moved after the others, and whether it computes one.
+
+    Every condition is true or false, and failures inside one make it false, so the order
+    changes no answer; most customers are then decided before any loop runs. Otherwise the
+    written order is kept.
+    """
+    if isinstance(node, n.AllOf | n.AnyOf):
+        ranked = [cheapest_first(item) for item in node.items]
+        ranked.sort(key=lambda pair: pair[1])  # stable: cheap items keep their order
+        return attrs.evolve(node, items=[item for item, _ in ranked]), ranked[-1][1]
+    if isinstance(node, n.Not):
+        item, costly = cheapest_first(node.item)
+        return attrs.evolve(node, item=item), costly
+    if isinstance(node, n.Compare):
+        left = node.left
+        while isinstance(left, n.TimeSince):
+            left = left.operand
+        return node, isinstance(left, n.Aggregate)
+    return node, False
+
+
 def _first_name(node: n.Expr) -> str | None:
     """The one-name profile path a block's first condition reads: read on every evaluation."""
     while isinstance(node, n.AllOf | n.AnyOf | n.Not):
@@ -723,10 +824,14 @@ def compile_segment(segment: n.Segment, compiled: Mapping[str, Compiled],
 _BINDING: dict[str, object] = {
     "_datetime": dt.datetime, "_timezone": dt.timezone, "_moment": arguments.moment,
     "_Unusable": arguments.UnusableMoment, "_given_id": arguments.customer_id,
+    # Options taken as ordinary parameters, refused by position (`arguments.KEYWORDS`).
+    "_KEYWORDS": arguments.KEYWORDS, "_positional_options": arguments.positional_options,
 }
 _PROLOGUE = """\
 def bind(store, members):
-    def predicate(p, *, session=None, customer_id=None, now=None):
+    def predicate(p, _keywords=_KEYWORDS, session=None, customer_id=None, now=None):
+        if _keywords is not _KEYWORDS:
+            _positional_options(predicate)
         if now is not None and (type(now) is not _datetime or type(now.tzinfo) is not _timezone):
             try:
                 now = _moment(now)

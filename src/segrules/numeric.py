@@ -22,8 +22,9 @@ from fractions import Fraction
 from numbers import Integral, Rational, Real
 from typing import Any
 
-__all__ = ["AVG_DIGITS", "SUM_DIGITS", "equal_floats", "float_twin", "is_nan", "is_number", "mean",
-           "ordering", "plain", "total", "written"]
+__all__ = ["AVG_DIGITS", "FAST_LIMIT", "FAST_LIMIT_UNITS", "FAST_UNITS", "SUM_DIGITS",
+           "equal_floats", "float_twin", "is_nan", "is_number", "mean",
+           "ordering", "plain", "resumed_total", "total", "written"]
 
 Number = int | float | Decimal | Fraction
 
@@ -32,12 +33,15 @@ AVG_DIGITS = 28
 #: Digits an exact ``Decimal`` sum may span before it is rounded (every float sum fits).
 SUM_DIGITS = 1000
 
-_UNITS = 10_000  # the fast path adds whole ten-thousandths
+#: Sums take a fast path while every value is an int or a float within ``FAST_LIMIT`` that
+#: prints with at most four decimals: they add up exactly as whole ten-thousandths
+#: (``_quick_total``, and the loops generated code inlines).
+FAST_UNITS = 10_000
 _floor = math.floor
 # Below 2**33 a float's rounding interval is narrower than 1e-6, so it holds at most one
 # multiple of 1e-4: a float that is such a multiple's nearest float prints as that multiple.
-_LIMIT = 2.0**33
-_LIMIT_UNITS = 2**33 * _UNITS
+FAST_LIMIT = 2.0**33
+FAST_LIMIT_UNITS = 2**33 * FAST_UNITS
 # NaN and infinities propagate and nothing raises; no exponent is too large for the data.
 _QUIET = Context(prec=SUM_DIGITS, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
 _AVERAGE = Context(prec=AVG_DIGITS, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[])
@@ -198,10 +202,10 @@ def total(values: Iterable[object]) -> Number:
             continue
         kind = type(number)
         if kind is int:
-            units += number * _UNITS
-        elif kind is float and -_LIMIT < number < _LIMIT:
-            scaled = round(number * _UNITS)
-            if scaled / _UNITS == number:
+            units += number * FAST_UNITS
+        elif kind is float and -FAST_LIMIT < number < FAST_LIMIT:
+            scaled = round(number * FAST_UNITS)
+            if scaled / FAST_UNITS == number:
                 units += scaled
                 floats = True
             else:
@@ -210,9 +214,9 @@ def total(values: Iterable[object]) -> Number:
             units = None
     if units is not None:
         if not floats:
-            return units // _UNITS
-        if -_LIMIT_UNITS < units < _LIMIT_UNITS:
-            return units / _UNITS
+            return units // FAST_UNITS
+        if -FAST_LIMIT_UNITS < units < FAST_LIMIT_UNITS:
+            return units / FAST_UNITS
     return _exact_total(numbers)
 
 
@@ -224,24 +228,33 @@ def _quick_total(values: list[Any]) -> Number | None:
     for x in values:
         kind = type(x)
         if kind is float:
-            if not -_LIMIT < x < _LIMIT:
+            if not -FAST_LIMIT < x < FAST_LIMIT:
                 return None
             # The only multiple of 1e-4 this float can print as is the nearest integer to
             # x * 10,000 (the error is far below one half); the division checks it is one.
-            scaled = _floor(x * _UNITS + 0.5)
-            if scaled / _UNITS != x:
+            scaled = _floor(x * FAST_UNITS + 0.5)
+            if scaled / FAST_UNITS != x:
                 return None
             units += scaled
             floats = True
         elif kind is int:
-            units += x * _UNITS
+            units += x * FAST_UNITS
         elif x is not None:
             return None
     if not floats:
-        return units // _UNITS
-    if -_LIMIT_UNITS < units < _LIMIT_UNITS:
-        return units / _UNITS
+        return units // FAST_UNITS
+    if -FAST_LIMIT_UNITS < units < FAST_LIMIT_UNITS:
+        return units / FAST_UNITS
     return None
+
+
+def resumed_total(units: int, floats: bool, rest: list[object]) -> Number:
+    """``total`` of values whose first ones added up to ``units`` ten-thousandths on the fast
+    path (``floats``: some of them were floats), then ``rest``: how a generated sum finishes
+    when it meets a value the fast path does not take. Exact to ``SUM_DIGITS``, like
+    ``total``, whose exact path adds the same values as decimals."""
+    so_far = _QUIET.divide(Decimal(units), FAST_UNITS) if floats else units // FAST_UNITS
+    return total([so_far, *rest])
 
 
 def _exact_total(numbers: list[Number]) -> Decimal | Fraction:

@@ -262,8 +262,9 @@ def predicate(op: str, values: Sequence[n.Value], *, negated: bool, ignore_case:
     return check
 
 
-def _shift(duration: n.Duration) -> dt.timedelta | relativedelta:
-    # Months and years are calendar units: "within last 1 month" on March 31 reaches Feb 28.
+def duration_shift(duration: n.Duration) -> dt.timedelta | relativedelta:
+    """How far back ``N UNIT`` reaches from now: a fixed length, or calendar months or years
+    (a ``relativedelta``: "within last 1 month" on March 31 reaches Feb 28)."""
     if duration.unit == "months":
         return relativedelta(months=duration.amount)
     if duration.unit == "years":
@@ -273,7 +274,7 @@ def _shift(duration: n.Duration) -> dt.timedelta | relativedelta:
 
 def _duration(op: str, duration: n.Value, negated: bool, errors: ErrorCounter) -> Predicate:
     assert isinstance(duration, n.Duration)
-    shift = _shift(duration)
+    shift = duration_shift(duration)
     within = op == "within_last"
 
     def check(v: Any, now: dt.datetime) -> bool:
@@ -398,15 +399,23 @@ def strings_in_list(op: str, values: Sequence[n.Value], *, negated: bool,
     assert op in ("contains_any", "contains_all") and values
     wanted = frozenset(normal(v.value) for v in values if isinstance(v, n.String))
     every = op == "contains_all"
-    # Literals that no other text normalises to are met only by themselves: no NFC of data.
-    plain = all(map(plain_ascii, wanted))
+    if not every and all(map(plain_ascii, wanted)):
+        # Literals no other text normalises to are met only by themselves: no NFC of data.
+        def any_plain(items: list[Any]) -> bool:
+            for x in items:
+                if type(x) is not str:
+                    return fallback(items)
+                if x in wanted:
+                    return not negated
+            return negated
+        return any_plain
 
     def test(items: list[Any]) -> bool:
         found: set[str] | None = set() if every else None
         for x in items:
             if type(x) is not str:
                 return fallback(items)
-            if not plain and not x.isascii():
+            if not x.isascii():
                 x = nfc(x)
             if x in wanted:
                 if found is None:

@@ -442,7 +442,7 @@ class Conditions:
             raise Unsupported("a relative date on a text column (give it a date type)")
         if kind.kind not in ("date", "datetime"):
             return _FALSE()
-        start = self.dialect.timestamp(self.now - runtime._shift(value))
+        start = self.dialect.timestamp(self.now - runtime.duration_shift(value))
         if op == "more_than_ago":
             return exp.LT(this=x, expression=start)
         return _and(exp.GTE(this=x, expression=start),
