@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import pickle
 import threading
 
@@ -304,6 +305,25 @@ def test_predicate_answers_as_matches_with_its_bound_store_and_members() -> None
     assert not b.predicate("s")({"age": 30}, now=NOW)             # no store: stores listed
     assert not b.predicate("s", store="outlet")({"age": 30}, now=NOW)
     assert in_main.__name__ == "predicate 's'"
+
+
+def test_options_are_keyword_only_for_matches_and_predicates() -> None:
+    """They are ordinary parameters behind a hidden guard (no dict lookup per call), yet a
+    caller sees, and gets, keyword-only options."""
+    b = book(seg("s"))
+    in_s = b.predicate("s")
+    for function, call, options in (
+            (b.matches, lambda *extra: b.matches("s", ADULT_PROFILE, *extra),
+             ["session", "customer_id", "store", "now", "members"]),
+            (in_s, lambda *extra: in_s(ADULT_PROFILE, *extra),
+             ["session", "customer_id", "now"])):
+        parameters = inspect.signature(function).parameters.values()
+        assert [p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY] == options
+        assert all(p.default is None for p in parameters if p.name in options)
+        assert call() is True
+        for extra in ((None,), ({"device": "mobile"},), (None, None, "c-1")):
+            with pytest.raises(TypeError, match="by keyword only"):
+                call(*extra)
 
 
 def test_predicate_refuses_an_unknown_name_at_once() -> None:
