@@ -171,7 +171,7 @@ def loading(segments: int, rounds: int, reloads: int) -> Figures:
 
 def one_run(customers: int) -> Figures:
     figures: Figures = {}
-    for prefix, measured in (("one.", lambda: single_segment(customers, 7)),
+    for prefix, measured in (("one.", lambda: single_segment(customers, 15)),
                              ("book.", lambda: whole_book(1000, SIZES, 5)),
                              ("load.", lambda: loading(1000, 2, 2))):
         print(f"  measuring {prefix[:-1]} …", file=sys.stderr, flush=True)

@@ -520,8 +520,8 @@ class Emitter:
     def compile(self) -> str:
         seg, out = self.segment, self.out
         assert seg is not None, "an Emitter made for conditions only has no segment"
-        include_blocks = [cheapest_first(block)[0] for block in seg.includes]
-        exclude_blocks = [cheapest_first(block)[0] for block in seg.excludes]
+        include_blocks = [_cheapest_first(block)[0] for block in seg.includes]
+        exclude_blocks = [_cheapest_first(block)[0] for block in seg.excludes]
         included = [name for block in include_blocks for name in _profile_names(block)]
         reads = Counter(name for name in (*included, *(
             name for block in exclude_blocks for name in _profile_names(block)))
@@ -694,7 +694,7 @@ def _within(moment: str, start: str | None, until: str | None) -> str:
     return f"({low}{moment}{high})"
 
 
-def cheapest_first(node: n.Expr) -> tuple[n.Expr, bool]:
+def _cheapest_first(node: n.Expr) -> tuple[n.Expr, bool]:
     """``node`` with the items of every ``all``/``any`` that compute an aggregate (a loop over
     a list) moved after the others, and whether it computes one.
 
@@ -703,11 +703,11 @@ def cheapest_first(node: n.Expr) -> tuple[n.Expr, bool]:
     written order is kept.
     """
     if isinstance(node, n.AllOf | n.AnyOf):
-        ranked = [cheapest_first(item) for item in node.items]
+        ranked = [_cheapest_first(item) for item in node.items]
         ranked.sort(key=lambda pair: pair[1])  # stable: cheap items keep their order
         return attrs.evolve(node, items=[item for item, _ in ranked]), ranked[-1][1]
     if isinstance(node, n.Not):
-        item, costly = cheapest_first(node.item)
+        item, costly = _cheapest_first(node.item)
         return attrs.evolve(node, item=item), costly
     if isinstance(node, n.Compare):
         left = node.left
