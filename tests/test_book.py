@@ -321,6 +321,9 @@ def test_options_are_keyword_only_for_matches_and_predicates() -> None:
         assert [p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY] == options
         assert all(p.default is None for p in parameters if p.name in options)
         assert call() is True
+        assert function(*(("s",) if function == b.matches else ()), profile=ADULT_PROFILE) is True
+        assert next(iter(inspect.signature(function).parameters)) == (
+            "name" if function == b.matches else "profile")
         for extra in ((None,), ({"device": "mobile"},), (None, None, "c-1")):
             with pytest.raises(TypeError, match="by keyword only"):
                 call(*extra)

@@ -829,9 +829,10 @@ _BINDING: dict[str, object] = {
 }
 _PROLOGUE = """\
 def bind(store, members):
-    def predicate(p, _keywords=_KEYWORDS, session=None, customer_id=None, now=None):
+    def predicate(profile, _keywords=_KEYWORDS, session=None, customer_id=None, now=None):
         if _keywords is not _KEYWORDS:
             _positional_options(predicate)
+        p = profile
         if now is not None and (type(now) is not _datetime or type(now.tzinfo) is not _timezone):
             try:
                 now = _moment(now)
