@@ -264,7 +264,8 @@ class Book:
             bind = self._binders[key] = codegen.binder(compiled, self._shared, key[1])
         segment = bind(place, members)
         segment.__name__ = segment.__qualname__ = f"predicate {name!r}"
-        return arguments.keywords_only(segment)
+        segment.__signature__ = codegen.predicate_signature()  # type: ignore[attr-defined]
+        return segment
 
     def membership(self, profile: object, *, session: object = None,
                    customer_id: object = None, store: str | None = None,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import linecache
 import math
 import textwrap
@@ -39,7 +40,7 @@ from .operators import OPERATORS
 from .text import nfc, normal, plain_ascii
 
 __all__ = ["SIGNATURE", "Compiled", "Emitter", "Gates", "Shared", "binder", "compile_segment",
-           "release", "variant"]
+           "predicate_signature", "release", "variant"]
 
 SIGNATURE = "p, s, cid, store, now, members, memo"
 _UTCNOW = functools.partial(dt.datetime.now, dt.UTC)  # runtime.utcnow without a Python frame
@@ -850,6 +851,16 @@ _EPILOGUE = """\
             return _E.add()
     return predicate
 """
+
+
+@functools.cache
+def predicate_signature() -> inspect.Signature:
+    """The signature every bound predicate shows (its options keyword-only, as
+    ``arguments.keywords_only`` makes them): the prologue's, worked out once, not per
+    predicate, since ``inspect`` costs far more than binding one."""
+    defined: dict[str, Any] = {}
+    exec(_PROLOGUE + " " * 12 + "pass\n" + _EPILOGUE, dict(_BINDING), defined)  # our source
+    return inspect.signature(arguments.keywords_only(defined["bind"](None, None)))
 
 
 def variant(compiled: Compiled, store: object, members: object) -> tuple[bool, bool]:
