@@ -68,6 +68,8 @@ CONDITIONS: dict[str, n.Expr] = {
     "contains any": cmp("interests", "contains_any", S("golf"), S("Zürich")),
     "contains all": cmp("interests", "contains_all", S("golf"), S("sailing")),
     "not contains": cmp("interests", "contains_any", S("golf"), negated=True),
+    "contains two": cmp("interests", "contains_any", S("golf"), S("sailing")),
+    "not contains two": cmp("interests", "contains_any", S("golf"), S("I"), negated=True),
     "within last": cmp("seen", "within_last", n.Duration(30, "days")),
     "more than ago": cmp("seen", "more_than_ago", n.Duration(1, "months")),
     "sum": cmp(n.Aggregate("sum", attr("orders"), ("total",)), "ge", N(500)),
@@ -176,9 +178,13 @@ profiles = st.one_of(st.fixed_dictionaries({
 
 
 def _book(condition: n.Expr) -> tuple[n.Document, Book]:
+    # `steps`: the only include block's conditions are tested one by one (list scans as loops
+    # in the function), after a first condition that reads `interests` into a local.
+    steps = n.AllOf((CONDITIONS["contains two"], condition, CONDITIONS["not contains"]))
     document = n.Document((n.Segment("s", includes=(condition,)),
                            n.Segment("negated", includes=(n.Not(condition),)),
-                           n.Segment("hoisted", includes=(HOISTED, HOISTED_FIRST))))
+                           n.Segment("hoisted", includes=(HOISTED, HOISTED_FIRST)),
+                           n.Segment("steps", includes=(steps,))))
     return document, Book(document)
 
 
@@ -221,6 +227,28 @@ def test_each_condition_has_a_fast_path_in_the_generated_source(condition: str) 
         # have no twin a float can be compared with, or no float that holds them.
         return
     assert any(token in source for token in inline), source
+
+
+@pytest.mark.parametrize(("interests", "expected", "errors"), [
+    (["chess", "golf", RaisingEq("golf")], True, 0),  # decided before the hostile element
+    (["chess", RaisingEq("golf"), "golf"], False, 1),  # the runtime check decides, and fails
+    (["chess", 7, "golf"], True, 0),
+    (["chess", "tennis"], False, 0),
+    (("chess", "golf"), True, 0),
+    ("golfer", True, 0),  # a string contains a substring
+])
+def test_contains_any_of_plain_strings_is_a_loop_in_the_segment_function(
+        interests: object, expected: bool, errors: int) -> None:
+    """A top-level `contains any of` ASCII strings is the list scan inline (no call), which
+    hands the whole value to the runtime check at the first element that is not a `str`."""
+    condition = n.AllOf((cmp("age", "ge", N(18)), CONDITIONS["contains two"]))
+    book = Book(n.Document((n.Segment("s", includes=(condition,)),)))
+    source = book.compiled("s").source
+    assert "for _x in" in source, source
+    assert book.matches("s", {"age": 30, "interests": interests}, now=NOW) is expected
+    assert book.predicate("s")({"age": 30, "interests": interests}, now=NOW) is expected
+    assert book.evaluation_errors == 2 * errors
+    assert book.matches("s", {"age": 3, "interests": interests}, now=NOW) is False
 
 
 def test_an_emitter_without_a_segment_writes_conditions_another_generator_can_use() -> None:

@@ -420,10 +420,7 @@ class Emitter:
             if node.negated:
                 return f"({kind} not in _DATA and ({v} is None or _missing({v})))"
             return f"({kind} in _DATA or ({v} is not None and not _missing({v})))"
-        check = self.shared.built(
-            ("check", node.op, node.negated, node.ignore_case, _values_key(node.values)),
-            lambda: runtime.predicate(node.op, node.values, negated=node.negated,
-                                      ignore_case=node.ignore_case, errors=self.errors))
+        check = self.check(node)
         if OPERATORS[node.op].arity == "duration":
             self.needs_now = True
             return self.recent_path(node, check, value) or f"{check}({value}, {self.clock})"
@@ -443,6 +440,47 @@ class Emitter:
         else:
             guard = _GUARDS[kind].format(t=f"type({bind})")
         return f"(({test}) if {guard} else {check}({v}))"
+
+    def check(self, node: n.Compare) -> str:
+        """The constant naming the runtime predicate of ``node`` (one per condition and book),
+        which decides every datum no fast path takes."""
+        return self.shared.built(
+            ("check", node.op, node.negated, node.ignore_case, _values_key(node.values)),
+            lambda: runtime.predicate(node.op, node.values, negated=node.negated,
+                                      ignore_case=node.ignore_case, errors=self.errors))
+
+    def scan(self, node: n.Expr, row: str) -> list[str] | None:
+        """``contains any of`` plain ASCII strings as statements that return False where the
+        condition fails: ``runtime.strings_in_list``'s loop inline, so the usual list of exact
+        strings costs no call. At the first element of another class the runtime predicate
+        decides the whole value, as that loop does. None for any other condition."""
+        if not (isinstance(node, n.Compare) and node.op == "contains_any" and node.values
+                and not node.ignore_case and all(isinstance(v, n.String) for v in node.values)):
+            return None
+        literals = [normal(v.value) for v in node.values if isinstance(v, n.String)]
+        if not all(map(plain_ascii, literals)):
+            return None
+        value = self.operand(node.left, row)
+        check = self.check(node)
+        v, bind = (value, value) if value.isidentifier() else ("_v", f"(_v := {value})")
+        if value in self.eager:
+            self.typed.add(value)
+            guard = f"t{value[1:]} is list"
+        else:
+            guard = f"type({bind}) is list"
+        test = (f"_x == {self.out.const(literals[0])}" if len(set(literals)) == 1
+                else f"_x in {self.out.const(frozenset(literals))}")
+        lines = [f"if {guard}:",
+                 f"    for _x in {v}:",
+                 "        if type(_x) is not str:",
+                 f"            if not {check}({v}):",
+                 "                return False",
+                 "            break",
+                 f"        if {test}:",
+                 "            return False" if node.negated else "            break"]
+        if not node.negated:
+            lines += ["    else:", "        return False"]
+        return [*lines, f"elif not {check}({v}):", "    return False"]
 
     def fast_path(self, node: n.Compare, check: str, normalised: str | None = None
                   ) -> tuple[str, str] | None:
@@ -535,7 +573,14 @@ class Emitter:
         if seg.active_from is None and seg.active_until is None:
             # With a window the clock is read first, once, for the window and the rules alike.
             self.clock = _LAZY_CLOCK
-        includes = [self.expr(block, "p") for block in include_blocks]
+        if len(include_blocks) == 1:
+            # One include block: its conditions are tested one by one, so a condition can be
+            # statements (`scan`) where a loop needs no call.
+            (block,) = include_blocks
+            items = block.items if isinstance(block, n.AllOf) else [block]
+            steps = [self.scan(item, "p") or _unless([self.expr(item, "p")]) for item in items]
+        else:
+            steps = [_unless([self.expr(block, "p") for block in include_blocks])]
         excludes = [self.expr(block, "p") for block in exclude_blocks]
         out.writeline(f"def segment({SIGNATURE}):")
         with out.indent():
@@ -555,7 +600,7 @@ class Emitter:
                 # through the adapter; the test is made once per call.
                 out.writeline("d = type(p) is dict")
             self.write_explicit(seg)
-            if not includes:
+            if not include_blocks:
                 # No include block: members come only from explicit lists (docs/membership.md).
                 out.writeline("return False")
             else:
@@ -566,9 +611,8 @@ class Emitter:
                     out.writeline("if memo is None:")
                     with out.indent():
                         out.writeline("memo = {}")
-                self.write_any("if not (", includes, "):")
-                with out.indent():
-                    out.writeline("return False")
+                for line in (line for step in steps for line in step):
+                    out.writeline(line)
                 if excludes:
                     self.write_hoisted(lambda name: name not in included)
                     self.write_any("return not (", excludes, ")")
@@ -686,6 +730,12 @@ def _listed(members: Any, segment: str, customer_id: object, profile: object,
     if inc or (included is not None and customer_id in included):
         return customer_id, True
     return customer_id, None
+
+
+def _unless(blocks: list[str]) -> list[str]:
+    """Lines that return False unless one of ``blocks`` (expressions) holds."""
+    return ["if not (", *(("    or " if index else "    ") + block
+                          for index, block in enumerate(blocks)), "):", "    return False"]
 
 
 def _within(moment: str, start: str | None, until: str | None) -> str:
