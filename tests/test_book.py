@@ -115,6 +115,33 @@ def test_in_segment_uses_the_full_membership_of_the_other_segment() -> None:
     assert not b.matches("user", {"id": "c-3", "age": 40}, now=NOW)  # vip needs a store
 
 
+class Main(str):
+    """A store given as a str subclass whose own hash and equality are not to be trusted."""
+
+    def __hash__(self) -> int:
+        raise RuntimeError("hash of a store")
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("equality of a store")
+
+
+@pytest.mark.parametrize(("store", "expected"), [
+    ("main", True), (Main("main"), True), (Main("outlet"), False), (["main"], False),
+    (b"main", False), (7, False), (None, False),
+])
+def test_a_store_of_any_class_gets_the_answer_its_text_gets_on_every_path(
+        store: object, expected: bool) -> None:
+    """A str subclass is its text, anything else is no store; the store is made safe where a
+    segment tests it, also for a segment reached by `in segment` from one that does not."""
+    b = book(seg("vip", stores=("main",)), seg("user", includes=(n.InSegment("vip"),)))
+    for name in ("vip", "user"):
+        assert b.matches(name, ADULT_PROFILE, now=NOW, store=store) is expected  # type: ignore[arg-type]
+        assert b.predicate(name, store=store)(ADULT_PROFILE, now=NOW) is expected  # type: ignore[arg-type]
+        assert b.membership(ADULT_PROFILE, now=NOW, store=store)(name) is expected  # type: ignore[arg-type]
+        assert (name in b.segments_for(ADULT_PROFILE, now=NOW, store=store)) is expected  # type: ignore[arg-type]
+    assert b.evaluation_errors == 0
+
+
 # --- the book as a collection ----------------------------------------------------------------
 
 

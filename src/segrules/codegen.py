@@ -72,10 +72,12 @@ class Gates:
     """Where a segment's function tests ``store`` and ``members``: line ranges counted from its
     ``def`` line, so a predicate bound to one store and membership store drops what they decide.
 
+    ``safe_store``: the lines making a store of another class safe (a bound store is safe);
     ``store``: the store test and its ``return False``; ``members``: the whole ``if`` on the
     membership store, whose ``plain`` lines run without one and ``listed`` lines with one.
     """
 
+    safe_store: range = range(0)
     store: range = range(0)
     members: range = range(0)
     plain: range = range(0)
@@ -120,7 +122,7 @@ class Shared:
             "_utcnow": _UTCNOW, "_time": time.time, "_cid": adapters.customer_id,
             "_DATA": DATA_TYPES, "_missing": is_missing, "_nfc": nfc,
             "_NUMBER": frozenset((int, float)), "_LISTS": LIST_TYPES, "_is_list": is_list,
-            "_listed": _listed, "_ref": runtime.reference, "_E": errors,
+            "_listed": _listed, "_ref": runtime.reference, "_E": errors, "_store": arguments.store,
             "_floor": math.floor, "_resumed": numeric.resumed_total,
             **_BINDING,
         }
@@ -589,10 +591,17 @@ class Emitter:
                 return self.source()
             if seg.stores:
                 start = len(out.lines)
+                # `matches` passes the store as given: only a segment that tests it makes it
+                # safe (`arguments.store`: a str subclass's own __hash__ is never called).
+                out.writeline("if type(store) is not str and store is not None:")
+                with out.indent():
+                    out.writeline("store = _store(store)")
+                middle = len(out.lines)
                 out.writeline(f"if store not in {out.const(frozenset(seg.stores))}:")
                 with out.indent():
                     out.writeline("return False")
-                self.gates = attrs.evolve(self.gates, store=range(start, len(out.lines)))
+                self.gates = attrs.evolve(self.gates, safe_store=range(start, middle),
+                                          store=range(middle, len(out.lines)))
             self.write_window(seg)
             lists = seg.include_customers or seg.exclude_customers
             if self.uses_dict_check or self.hoisted or lists:
@@ -941,11 +950,13 @@ def binder(compiled: Compiled, shared: Shared, known: tuple[bool, bool]
 def _without_gates(function: list[str], gates: Gates, store_passes: bool, plain: bool
                    ) -> list[str]:
     """The body of ``function`` (its lines from ``def``) with the membership test replaced by
-    the branch ``plain`` selects, one level less indented, and the store test gone when
-    ``store_passes``."""
+    the branch ``plain`` selects, one level less indented, the store test gone when
+    ``store_passes``, and the lines making the store safe gone (it was made safe when bound)."""
     branch = gates.plain if plain else gates.listed
     kept = [line[4:] for line in function[branch.start:branch.stop]]
     body = function[:gates.members.start] + kept + function[gates.members.stop:]
+    # Both come before the membership test, the lines making the store safe first.
     if store_passes:
-        del body[gates.store.start:gates.store.stop]  # it comes before the membership test
+        del body[gates.store.start:gates.store.stop]
+    del body[gates.safe_store.start:gates.safe_store.stop]
     return body[1:]
