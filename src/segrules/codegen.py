@@ -581,8 +581,10 @@ class Emitter:
             (block,) = include_blocks
             items = block.items if isinstance(block, n.AllOf) else [block]
             steps = [self.scan(item, "p") or _unless([self.expr(item, "p")]) for item in items]
-        else:
+        elif include_blocks:
             steps = [_unless([self.expr(block, "p") for block in include_blocks])]
+        else:
+            steps = []
         excludes = [self.expr(block, "p") for block in exclude_blocks]
         out.writeline(f"def segment({SIGNATURE}):")
         with out.indent():
