@@ -356,6 +356,21 @@ def test_options_are_keyword_only_for_matches_and_predicates() -> None:
                 call(*extra)
 
 
+def test_a_bound_predicate_sets_only_the_arguments_its_segment_reads() -> None:
+    """A local less is less work per call; a segment reading the session, an `in segment`
+    and an explicit list still gets all three."""
+    mobile = n.Compare(n.Attr(("device",), root="session"), "eq", (n.String("mobile"),))
+    b = book(seg("plain"), seg("full", includes=(n.AllOf((ADULT, mobile, n.InSegment("plain"))),),
+                               include_customers=("c-9",)))
+    assert {"s", "cid", "memo"}.isdisjoint(b.predicate("plain").__code__.co_varnames)
+    full = b.predicate("full")
+    assert {"s", "cid", "memo"} <= set(full.__code__.co_varnames)
+    assert full({"age": 30}, session={"device": "mobile"}, now=NOW)
+    assert not full({"age": 30}, session={"device": "desktop"}, now=NOW)
+    assert full({"age": 3}, customer_id="c-9", now=NOW)
+    assert not full({"age": 3}, customer_id="c-8", now=NOW)
+
+
 def test_predicate_refuses_an_unknown_name_at_once() -> None:
     with pytest.raises(UnknownSegmentError, match="did you mean `adults`"):
         book(seg("adults")).predicate("adultz")
