@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from oracle import Oracle, customers
+from segrules import codegen
 from segrules import nodes as n
 from segrules.book import Book
 from strategies import documents
@@ -139,6 +140,21 @@ def test_a_failure_inside_generated_code_shows_the_generated_line() -> None:
     assert book.compiled("vip").function({}, None, None, Unhashable(), None, None, None) is False
     assert book.matches("vip", {}, store=Unhashable()) is False  # type: ignore[arg-type]
     assert book.evaluation_errors == 0
+
+
+@pytest.mark.parametrize(("body", "read"), [
+    ("    return (now, memo)\n", {"now", "memo"}),  # one fused opcode on Python 3.13
+    ("    x = s\n    return x, cid\n", {"s", "cid"}),
+    ("    if cid is None:\n        cid = p\n    return cid\n", {"cid", "p"}),
+    ("    return [memo for _ in p]\n", {"memo", "p"}),  # inlined from Python 3.12 on
+    ("    return lambda: s\n", {"s"}),
+])
+def test_the_arguments_a_body_reads_are_found_on_every_python_version(
+        body: str, read: set[str]) -> None:
+    """A bound predicate sets only the arguments its body reads: one missed would fail every
+    call, so the names are taken from the compiled code in a way no version's opcodes change."""
+    assert read <= codegen._arguments_read([body])
+    assert "store" not in codegen._arguments_read([body])
 
 
 def test_different_sources_for_one_name_get_distinct_linecache_entries() -> None:

@@ -17,7 +17,6 @@ if the segment needs it), membership store, and the per-evaluation memo of refer
 from __future__ import annotations
 
 import datetime as dt
-import dis
 import functools
 import inspect
 import linecache
@@ -959,12 +958,17 @@ def binder(compiled: Compiled, shared: Shared, known: tuple[bool, bool]
 
 
 def _arguments_read(body: list[str]) -> frozenset[str]:
-    """The names of a segment function's body (its lines after ``def``) that it reads: those of
-    its own arguments it needs, found in the compiled code, not by reading the text."""
-    code = compile(f"def segment({SIGNATURE}):\n" + "".join(body), "<segment body>", "exec")
-    (function,) = (c for c in code.co_consts if isinstance(c, types.CodeType))
-    loaded = (i.argval for i in dis.get_instructions(function) if i.opname == "LOAD_FAST")
-    return frozenset((*loaded, *function.co_cellvars))
+    """Every name a segment function's body (its lines after ``def``) uses, a superset of the
+    arguments it reads: the body compiled without parameters, so each argument it reads is a
+    name of the compiled code (found there, not by reading the text, and in the same way on
+    every Python version: the opcodes that read a local differ between versions)."""
+    names: set[str] = set()
+    pending = [compile("def segment():\n" + "".join(body), "<segment body>", "exec")]
+    while pending:
+        code = pending.pop()
+        names.update(code.co_names, code.co_varnames, code.co_cellvars, code.co_freevars)
+        pending.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return frozenset(names)
 
 
 def _without_gates(function: list[str], gates: Gates, store_passes: bool, plain: bool
