@@ -409,17 +409,13 @@ class Emitter:
 
     def compare(self, node: n.Compare, row: str) -> str:
         value = self.operand(node.left, row)
-        # A hoisted local is used as it is; any other read is bound to `_v` once.
-        v, bind = (value, value) if value.isidentifier() else ("_v", f"(_v := {value})")
+        v, bind = _bound(value)
         if node.op == "exists":
             # Present means not None, not callable and not a one-shot iterator
             # (docs/language.md, "The two-valued rule"); no predicate call needed. Plain data
             # classes skip the _missing() call; a hoisted local's class is known already.
             # None is not plain data, so the usual datum is decided by its class alone.
-            kind = f"type({bind})"
-            if value in self.eager:
-                self.typed.add(value)
-                kind = f"t{value[1:]}"
+            kind = self.class_of(value, bind)
             if node.negated:
                 return f"({kind} not in _DATA and ({v} is None or _missing({v})))"
             return f"({kind} in _DATA or ({v} is not None and not _missing({v})))"
@@ -437,12 +433,16 @@ class Emitter:
             self.normalised.add(value)
         if node.negated and kind != "list":
             test = f"not ({test})"
+        guard = _GUARDS[kind].format(t=self.class_of(value, bind))
+        return f"(({test}) if {guard} else {check}({v}))"
+
+    def class_of(self, value: str, bind: str) -> str:
+        """Python for the class of the datum ``value`` (``bind`` reads it): a hoisted local
+        that a block tests first has it in ``tN`` already, taken once."""
         if value in self.eager:
             self.typed.add(value)
-            guard = _GUARDS[kind].format(t=f"t{value[1:]}")
-        else:
-            guard = _GUARDS[kind].format(t=f"type({bind})")
-        return f"(({test}) if {guard} else {check}({v}))"
+            return f"t{value[1:]}"
+        return f"type({bind})"
 
     def check(self, node: n.Compare) -> str:
         """The constant naming the runtime predicate of ``node`` (one per condition and book),
@@ -457,20 +457,15 @@ class Emitter:
         condition fails: ``runtime.strings_in_list``'s loop inline, so the usual list of exact
         strings costs no call. At the first element of another class the runtime predicate
         decides the whole value, as that loop does. None for any other condition."""
-        if not (isinstance(node, n.Compare) and node.op == "contains_any" and node.values
-                and not node.ignore_case and all(isinstance(v, n.String) for v in node.values)):
+        if not (isinstance(node, n.Compare) and node.op == "contains_any"):
             return None
-        literals = [normal(v.value) for v in node.values if isinstance(v, n.String)]
-        if not all(map(plain_ascii, literals)):
+        literals = _string_literals(node)
+        if literals is None or not all(map(plain_ascii, literals)):
             return None
         value = self.operand(node.left, row)
         check = self.check(node)
-        v, bind = (value, value) if value.isidentifier() else ("_v", f"(_v := {value})")
-        if value in self.eager:
-            self.typed.add(value)
-            guard = f"t{value[1:]} is list"
-        else:
-            guard = f"type({bind}) is list"
+        v, bind = _bound(value)
+        guard = _GUARDS["list"].format(t=self.class_of(value, bind))
         test = (f"_x == {self.out.const(literals[0])}" if len(set(literals)) == 1
                 else f"_x in {self.out.const(frozenset(literals))}")
         lines = [f"if {guard}:",
@@ -492,8 +487,8 @@ class Emitter:
         values = node.values
         if node.ignore_case or not values:
             return None
-        if all(isinstance(v, n.String) for v in values):
-            literals = [normal(v.value) for v in values if isinstance(v, n.String)]
+        literals = _string_literals(node)
+        if literals is not None:
             if node.op in _STRING:
                 k = self.out.const(literals[0] if node.op == "eq" else frozenset(literals))
                 if all(map(plain_ascii, literals)):
@@ -744,6 +739,21 @@ def _listed(members: Any, segment: str, customer_id: object, profile: object,
     return customer_id, None
 
 
+def _bound(value: str) -> tuple[str, str]:
+    """``(v, bind)``: how a condition names the datum ``value`` reads, and the expression that
+    reads it first. A hoisted local is used as it is; any other read is bound to `_v` once."""
+    return (value, value) if value.isidentifier() else ("_v", f"(_v := {value})")
+
+
+def _string_literals(node: n.Compare) -> list[str] | None:
+    """The literals of a case-sensitive condition on strings only, in NFC; None for any
+    other condition (no literal, a number or date among them, or `ignoring case`)."""
+    values = node.values
+    if node.ignore_case or not values or not all(isinstance(v, n.String) for v in values):
+        return None
+    return [normal(v.value) for v in values if isinstance(v, n.String)]
+
+
 def _unless(blocks: list[str]) -> list[str]:
     """Lines that return False unless one of ``blocks`` (expressions) holds."""
     return ["if not (", *(("    or " if index else "    ") + block
@@ -924,8 +934,7 @@ def predicate_signature() -> inspect.Signature:
     ``arguments.keywords_only`` makes them): the prologue's, worked out once, not per
     predicate, since ``inspect`` costs far more than binding one."""
     defined: dict[str, Any] = {}
-    source = _PROLOGUE + "        try:\n" + " " * 12 + "pass\n" + _EPILOGUE
-    exec(source, dict(_BINDING), defined)  # our source
+    exec(_predicate_source("", ["    pass\n"]), dict(_BINDING), defined)  # our source
     return inspect.signature(arguments.keywords_only(defined["bind"](None, None)))
 
 
@@ -948,13 +957,19 @@ def binder(compiled: Compiled, shared: Shared, known: tuple[bool, bool]
     first = next(i for i, line in enumerate(lines) if line.startswith("def segment("))
     body = _without_gates(lines[first:], compiled.gates, *known)
     reads = _arguments_read(body)
-    setting = "".join(lines for name, lines in _ARGUMENTS.items() if name in reads)
-    source = (_PROLOGUE + setting + "        try:\n" + textwrap.indent("".join(body), " " * 8)
-              + _EPILOGUE)
+    setting = "".join(text for name, text in _ARGUMENTS.items() if name in reads)
+    source = _predicate_source(setting, body)
     defined: dict[str, Any] = {}  # not the shared namespace: threads may bind at once
     exec(compile(source, compiled.filename + " (bound)", "exec"), shared.namespace, defined)
     bind: Callable[[object, object], Callable[..., bool]] = defined["bind"]
     return bind
+
+
+def _predicate_source(setting: str, body: list[str]) -> str:
+    """``bind``'s source: the prologue, the lines ``setting`` the body's other arguments, and
+    ``body`` (a segment function's lines after ``def``) run under the epilogue's ``except``."""
+    return (_PROLOGUE + setting + "        try:\n" + textwrap.indent("".join(body), " " * 8)
+            + _EPILOGUE)
 
 
 def _arguments_read(body: list[str]) -> frozenset[str]:
