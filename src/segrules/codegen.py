@@ -120,7 +120,9 @@ class Shared:
     def __init__(self, errors: runtime.ErrorCounter) -> None:
         self.errors = errors
         self.namespace: dict[str, Any] = {
-            "_utcnow": _UTCNOW, "_time": time.time, "_cid": adapters.customer_id,
+            "_utcnow": _UTCNOW, "_time": time.time, "_ns": time.time_ns,
+            "_at": runtime.moment_at, "_recent": runtime.recent_bounds,
+            "_cid": adapters.customer_id,
             "_DATA": DATA_TYPES, "_missing": is_missing, "_nfc": nfc,
             "_NUMBER": frozenset((int, float)), "_LISTS": LIST_TYPES, "_is_list": is_list,
             "_listed": _listed, "_ref": runtime.reference, "_E": errors, "_store": arguments.store,
@@ -245,6 +247,9 @@ class Emitter:
         self.eager: set[str] = set()
         self.normalised: set[str] = set()
         self.helpers: list[str] = []  # lines of the functions aggregates call
+        # Clock tests that may read the clock alone (`recent_path`): marker -> (the usual
+        # Python, the Python for the segment's only clock reading), settled in `source`.
+        self.clock_once: dict[str, tuple[str, str]] = {}
         self.gates = Gates()
 
     # --- expressions -----------------------------------------------------------------------
@@ -526,11 +531,31 @@ class Emitter:
             return None
         length = self.shared.built(("shift", duration.amount, duration.unit), lambda: shift)
         after = self.out.const(earliest)
-        test = f"now - {length} <= _v <= now" if node.op == "within_last" else (
-            f"_v < now - {length}")
+        within = node.op == "within_last"
+        test = f"now - {length} <= _v <= now" if within else f"_v < now - {length}"
+        usual = f"type(_v := {value}) is _datetime and type(_v.tzinfo) is _timezone"
         # The guard reads the clock (if no condition has) before the test uses `now`.
-        return (f"(({test}) if type(_v := {value}) is _datetime and type(_v.tzinfo) is _timezone"
-                f" and {self.clock} > {after} else {check}(_v, {self.clock}))")
+        read = (f"(({test}) if {usual} and {self.clock} > {after}"
+                f" else {check}(_v, {self.clock}))")
+        if self.clock != _LAZY_CLOCK:
+            return read
+        # Where this is the segment's only clock reading, and no `now` is given, the bounds
+        # kept for the current second of the clock decide (`runtime.recent_bounds`): the
+        # layout is (first, until, end - L, start, start - L, end). Only a datum within a
+        # second of an edge takes the exact `now` of this very reading.
+        cell = self.shared.built(("bounds", duration.amount, duration.unit),
+                                 lambda: [runtime.NO_BOUNDS])
+        at = "(now := _at(_t))"
+        bounded = (f"_b[2] <= _v <= _b[3] or not (_v < _b[4] or _v > _b[5])"
+                   f" and {at} - {length} <= _v <= now" if within else
+                   f"_v < _b[4] or not _v >= _b[2] and _v < {at} - {length}")
+        unset = (f"(({bounded}) if (_b := {cell}[0])[0] <= (_t := _ns()) < _b[1]"
+                 f" else {check}(_v, (now := _recent({cell}, _t, {length}))))")
+        given = f"(({test}) if now > {after} else {check}(_v, now))"
+        once = f"(({unset} if now is None else {given}) if {usual} else {check}(_v, {self.clock}))"
+        marker = f"\x00{len(self.clock_once)}\x00"
+        self.clock_once[marker] = (read, once)
+        return marker
 
     def number_path(self, op: str, literals: list[int | Decimal]) -> tuple[str, str] | None:
         """Numbers: ints that floats hold exactly compare with ints and floats as Python does;
@@ -628,7 +653,13 @@ class Emitter:
         return self.source()
 
     def source(self) -> str:
-        return "\n".join((*self.helpers, *self.out.lines)) + "\n"
+        text = "\n".join((*self.helpers, *self.out.lines)) + "\n"
+        # A test that keeps bounds per second of the clock must be the segment's only clock
+        # reading: `now` is one instant per evaluation, and no other condition reads it.
+        alone = len(self.clock_once) == 1 and _LAZY_CLOCK not in text
+        for marker, (read, once) in self.clock_once.items():
+            text = text.replace(marker, once if alone else read)
+        return text
 
     def write_hoisted(self, which: Callable[[str], bool]) -> None:
         """Read the hoisted names ``which`` selects: one branch on ``d`` for all of them."""

@@ -14,6 +14,7 @@ raises — an exception while comparing makes the condition false and is counted
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import operator
@@ -61,6 +62,38 @@ class ErrorCounter:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(UTC)
+
+
+def moment_at(ns: int) -> dt.datetime:
+    """The instant ``time.time_ns()`` read as ``ns``, floored to the microsecond: what
+    ``datetime.now(UTC)`` gives for the same reading of the same clock."""
+    return _EPOCH + dt.timedelta(microseconds=ns // 1000)
+
+
+# A `within last` condition with no `now` given tests its datum against bounds kept for one
+# second of the clock (`recent_bounds`): a clock reading and two comparisons instead of an aware
+# `now`, a subtraction and two comparisons. Only a datum within a second of an edge needs the
+# exact `now`. The layout, for a fixed length L and the readings [first, until) whose instants
+# lie in [start, end]: (first, until, end - L, start, start - L, end).
+BOUNDS_SPAN_NS = 1_000_000_000
+NO_BOUNDS: tuple[Any, ...] = (0, 0, None, None, None, None)  # no reading is in it
+
+
+def recent_bounds(cell: list[tuple[Any, ...]], ns: int, length: dt.timedelta) -> dt.datetime:
+    """The instant of the reading ``ns``, after keeping in ``cell[0]`` the bounds of
+    ``within last length`` for the next second of readings (layout above). One tuple is
+    stored at once, so a thread reading ``cell[0]`` never sees half of it.
+
+    A clock that goes back (a time-server correction) only misses the bounds, and a caller
+    then comes here again. Near year 1, where ``start - length`` does not exist, nothing is
+    kept, and the caller's exact test decides every reading.
+    """
+    now = moment_at(ns)
+    until = ns + BOUNDS_SPAN_NS
+    end = moment_at(until)
+    with contextlib.suppress(OverflowError):
+        cell[0] = (ns, until, end - length, now, now - length, end)
+    return now
 
 
 def aware(moment: dt.date) -> dt.datetime:
