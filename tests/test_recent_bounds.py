@@ -9,7 +9,11 @@ each edge, while the clock moves forward, stands still or goes back.
 from __future__ import annotations
 
 import datetime as dt
+import random
+import sys
+import threading
 import time
+from collections.abc import Callable
 from unittest import mock
 
 from hypothesis import example, given, settings
@@ -42,7 +46,7 @@ class Clock:
         return self.reading
 
 
-def book_on(clock: Clock, *segments: n.Segment) -> Book:
+def book_on(clock: Callable[[], int], *segments: n.Segment) -> Book:
     with mock.patch.object(time, "time_ns", clock):  # the book keeps the clock it is built with
         return Book(n.Document(segments))
 
@@ -147,3 +151,38 @@ def test_the_instant_of_a_clock_reading_is_what_datetime_now_gives() -> None:
                                                       tzinfo=dt.UTC)
     assert runtime.moment_at(-1) == dt.datetime(1969, 12, 31, 23, 59, 59, 999999,
                                                 tzinfo=dt.UTC)  # floored, as the clock is
+
+
+def test_threads_with_clocks_far_apart_each_get_the_answer_of_their_own_reading() -> None:
+    """Eight threads, each with its own clock (seconds to days apart, some going back), share
+    a book and so the kept bounds, which they renew against each other all the time: each
+    answer is still the exact answer at that thread's reading."""
+    local = threading.local()
+    book = book_on(lambda: local.reading,  # each thread's own clock
+                   n.Segment("s", includes=(recent("within_last", n.Duration(1, "days")),)))
+    check = runtime.predicate("within_last", (n.Duration(1, "days"),), negated=False,
+                              ignore_case=False, errors=runtime.ErrorCounter())
+    wrong: list[tuple[int, dt.datetime]] = []
+
+    def shopper(index: int) -> None:
+        rng = random.Random(index)
+        base = START_NS + index * 3_600 * SECOND_NS * (-1 if index % 2 else 1)
+        for _ in range(3_000):
+            local.reading = base + rng.randrange(-3 * SECOND_NS, 3 * SECOND_NS)
+            now = runtime.moment_at(local.reading)
+            edge = now - dt.timedelta(days=1) if rng.random() < 0.5 else now
+            datum = edge + dt.timedelta(microseconds=rng.randrange(-2_000_000, 2_000_000))
+            if book.matches("s", {"seen": datum}) is not check(datum, now):
+                wrong.append((local.reading, datum))
+
+    threads = [threading.Thread(target=shopper, args=(index,)) for index in range(8)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as CPython can
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == []
