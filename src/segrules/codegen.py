@@ -540,9 +540,9 @@ class Emitter:
         if self.clock != _LAZY_CLOCK:
             return read
         # Where this is the segment's only clock reading, and no `now` is given, the bounds
-        # kept for the current second of the clock decide (`runtime.recent_bounds`): the
-        # layout is (first, until, end - L, start, start - L, end). Only a datum within a
-        # second of an edge takes the exact `now` of this very reading.
+        # kept for the current second of the clock decide (`runtime.recent_bounds`, which
+        # gives the tuple's layout). Only a datum within a second of an edge takes the exact
+        # `now` of this very reading.
         cell = self.shared.built(("bounds", duration.amount, duration.unit),
                                  lambda: [runtime.NO_BOUNDS])
         at = "(now := _at(_t))"
