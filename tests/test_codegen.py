@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import linecache
+import sys
 import traceback
 
 import attrs
@@ -109,6 +110,19 @@ def test_only_numbers_and_bools_are_inlined() -> None:
     source = book_of(seg).source("s")
     assert "(18)" in source and "(1) <= " in source
     assert "Ann" not in source and "0.5" not in source and "name" not in source
+
+
+def test_names_are_looked_up_with_the_key_objects_python_code_uses() -> None:
+    # Python interns name-like literals, so a dict profile written in Python holds the interned
+    # name as its key, and a caller passes the interned segment name: a look-up with that very
+    # object spares comparing the text.
+    name, segment = "".join(["coun", "try"]), "".join(["vi", "p"])  # not interned
+    book = book_of(n.Segment(segment, includes=(cmp(name, "eq", n.String("Canada")),)))
+    book.compiled(segment)
+    read = [value for value in book._shared.namespace.values() if value == name]
+    assert read and all(value is sys.intern(name) for value in read)
+    assert next(key for key in book._functions if key == segment) is sys.intern(segment)
+    assert book.matches("vip", {"country": "Canada"})
 
 
 # --- tracebacks and pdb see the generated source -------------------------------------------------

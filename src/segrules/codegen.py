@@ -21,6 +21,7 @@ import functools
 import inspect
 import linecache
 import math
+import sys
 import textwrap
 import threading
 import time
@@ -41,7 +42,7 @@ from .operators import OPERATORS
 from .text import nfc, normal, plain_ascii
 
 __all__ = ["SIGNATURE", "Compiled", "Emitter", "Gates", "Shared", "binder", "compile_segment",
-           "predicate_signature", "release", "variant"]
+           "interned_name", "predicate_signature", "release", "variant"]
 
 SIGNATURE = "p, s, cid, store, now, members, memo"
 _UTCNOW = functools.partial(dt.datetime.now, dt.UTC)  # runtime.utcnow without a Python frame
@@ -61,10 +62,12 @@ _STRING = {
 _NORMALISED = {"eq": "{n} == {k}", "in": "{n} in {k}"}  # the datum's NFC is in `{n}` already
 _ORDER = {"gt": "{v} > {k}", "ge": "{v} >= {k}", "lt": "{v} < {k}", "le": "{v} <= {k}",
           "between": "{lo} <= {v} <= {hi}", "eq": "{v} == {k}", "in": "{v} in {k}"}
-# Guards, on the datum's class `{t}`: an int or float compares with a literal as Python
-# compares them only while the literal is an int a float holds exactly (numeric.py).
+# Guards, on the datum's class `{t}` (`{again}` names it again without reading the datum twice):
+# an int or float compares with a literal as Python compares them only while the literal is an
+# int a float holds exactly (numeric.py). A guard is the test of a conditional expression, so
+# it takes no parentheses of its own: the deepest segment the parser takes is at Python's limit.
 _GUARDS = {"str": "{t} is str", "int": "{t} is int", "float": "{t} is float",
-           "number": "{t} in _NUMBER", "list": "{t} is list"}
+           "number": "{t} is int or {again} is float", "list": "{t} is list"}
 _EXACT_INT = 2**53
 
 
@@ -124,7 +127,7 @@ class Shared:
             "_at": runtime.moment_at, "_recent": runtime.recent_bounds,
             "_cid": adapters.customer_id,
             "_DATA": DATA_TYPES, "_missing": is_missing, "_nfc": nfc,
-            "_NUMBER": frozenset((int, float)), "_LISTS": LIST_TYPES, "_is_list": is_list,
+            "_LISTS": LIST_TYPES, "_is_list": is_list,
             "_listed": _listed, "_ref": runtime.reference, "_E": errors, "_store": arguments.store,
             "_floor": math.floor, "_resumed": numeric.resumed_total,
             **_BINDING,
@@ -138,6 +141,8 @@ class Shared:
             key = _key(value)
         name = self._names.get(key)
         if name is None:
+            if type(value) is str:
+                value = interned_name(value)  # an attribute name is a dict profile's key
             name = self._names[key] = f"_k{len(self._names)}"
             self.namespace[name] = value
         return name
@@ -153,6 +158,13 @@ class Shared:
         if name is None:
             name = self.const(build(), key)
         return name
+
+
+def interned_name(text: str) -> str:
+    """``text``, interned where it is name-like, as Python interns the names and name-like
+    literals of its code: a dict whose keys were written in Python code (a profile, a caller's
+    segment name) then finds this key by identity, without comparing text (3-5 ns a look-up)."""
+    return sys.intern(text) if text.isidentifier() else text
 
 
 def _values_key(values: tuple[n.Value, ...]) -> object:
@@ -438,7 +450,10 @@ class Emitter:
             self.normalised.add(value)
         if node.negated and kind != "list":
             test = f"not ({test})"
-        guard = _GUARDS[kind].format(t=self.class_of(value, bind))
+        kind_of = self.class_of(value, bind)
+        # Two `is` tests cost less than a set lookup.
+        again = kind_of if kind_of.isidentifier() else f"type({v})"
+        guard = _GUARDS[kind].format(t=kind_of, again=again)
         return f"(({test}) if {guard} else {check}({v}))"
 
     def class_of(self, value: str, bind: str) -> str:
