@@ -125,6 +125,15 @@ def test_names_are_looked_up_with_the_key_objects_python_code_uses() -> None:
     assert book.matches("vip", {"country": "Canada"})
 
 
+def test_a_long_name_is_not_interned() -> None:
+    # Interned strings may outlive the book; a name no one would type is not worth keeping.
+    name = "".join(["a"] * 101)  # built at run time: Python would intern a folded constant
+    book = book_of(n.Segment("s", includes=(cmp(name, "eq", n.String("x")),)))
+    assert book.matches("s", {name: "x"})
+    fresh = "".join(["a"] * 101)
+    assert sys.intern(fresh) is fresh  # nobody had interned this text before
+
+
 # --- tracebacks and pdb see the generated source -------------------------------------------------
 
 

@@ -163,8 +163,12 @@ class Shared:
 def interned_name(text: str) -> str:
     """``text``, interned where it is name-like, as Python interns the names and name-like
     literals of its code: a dict whose keys were written in Python code (a profile, a caller's
-    segment name) then finds this key by identity, without comparing text (3-5 ns a look-up)."""
-    return sys.intern(text) if text.isidentifier() else text
+    segment name) then finds this key by identity, without comparing text (3-5 ns a look-up).
+    A long text is left alone: on some Python versions an interned string is never freed."""
+    return sys.intern(text) if len(text) <= _INTERNED_LENGTH and text.isidentifier() else text
+
+
+_INTERNED_LENGTH = 100  # far longer than attribute and segment names are
 
 
 def _values_key(values: tuple[n.Value, ...]) -> object:
