@@ -122,6 +122,7 @@ def test_names_are_looked_up_with_the_key_objects_python_code_uses() -> None:
     read = [value for value in book._shared.namespace.values() if value == name]
     assert read and all(value is sys.intern(name) for value in read)
     assert next(key for key in book._functions if key == segment) is sys.intern(segment)
+    assert book.membership({"country": "Canada"})("vip")  # the whole-book index's look-up
     assert book.matches("vip", {"country": "Canada"})
 
 

@@ -21,7 +21,6 @@ import functools
 import inspect
 import linecache
 import math
-import sys
 import textwrap
 import threading
 import time
@@ -42,7 +41,7 @@ from .operators import OPERATORS
 from .text import nfc, normal, plain_ascii
 
 __all__ = ["SIGNATURE", "Compiled", "Emitter", "Gates", "Shared", "binder", "compile_segment",
-           "interned_name", "predicate_signature", "release", "variant"]
+           "predicate_signature", "release", "variant"]
 
 SIGNATURE = "p, s, cid, store, now, members, memo"
 _UTCNOW = functools.partial(dt.datetime.now, dt.UTC)  # runtime.utcnow without a Python frame
@@ -141,8 +140,7 @@ class Shared:
             key = _key(value)
         name = self._names.get(key)
         if name is None:
-            if type(value) is str:
-                value = interned_name(value)  # an attribute name is a dict profile's key
+            value = n.interned_name(value)  # an attribute name is a dict profile's key
             name = self._names[key] = f"_k{len(self._names)}"
             self.namespace[name] = value
         return name
@@ -158,17 +156,6 @@ class Shared:
         if name is None:
             name = self.const(build(), key)
         return name
-
-
-def interned_name(text: str) -> str:
-    """``text``, interned where it is name-like, as Python interns the names and name-like
-    literals of its code: a dict whose keys were written in Python code (a profile, a caller's
-    segment name) then finds this key by identity, without comparing text (3-5 ns a look-up).
-    A long text is left alone: on some Python versions an interned string is never freed."""
-    return sys.intern(text) if len(text) <= _INTERNED_LENGTH and text.isidentifier() else text
-
-
-_INTERNED_LENGTH = 100  # far longer than attribute and segment names are
 
 
 def _values_key(values: tuple[n.Value, ...]) -> object:

@@ -58,8 +58,7 @@ class Compiler:
         self._lock = threading.Lock()
         self.compiled: dict[str, codegen.Compiled] = {}
         self.functions: dict[str, Callable[..., bool]] = {
-            codegen.interned_name(segment.name): self._first_call(segment.name)
-            for segment in ordered}
+            segment.name: self._first_call(segment.name) for segment in ordered}
         deep = [s.name for s in ordered if nesting_above(s, EAGER_DEPTH)]
         if deep:
             self._compile(self._closure(deep), at_load=True)

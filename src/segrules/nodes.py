@@ -14,6 +14,7 @@ The operator names are the keys of ``operators.OPERATORS``.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,20 @@ from .source import Span
 
 def _tuple(items: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(items)
+
+
+_INTERNED_LENGTH = 100  # far longer than attribute and segment names are
+
+
+def interned_name(text: Any) -> Any:
+    """``text``, interned where it is a name-like ``str``, as Python interns the names and
+    name-like literals of its code: a dict whose keys were written in Python code (a profile's
+    attributes, a caller's segment name) then finds it by identity, without comparing text
+    (3-5 ns a look-up). A long text is left alone: on some Python versions an interned string
+    is never freed."""
+    if type(text) is str and len(text) <= _INTERNED_LENGTH and text.isidentifier():
+        return sys.intern(text)
+    return text
 
 
 @frozen
@@ -197,7 +212,7 @@ class Segment(Node):
     block.
     """
 
-    name: str
+    name: str = field(converter=interned_name)  # the key of every look-up by segment name
     title: str | None = None
     description: str | None = None
     groups: tuple[str, ...] = field(converter=_tuple, default=())
